@@ -1,9 +1,23 @@
+using EhrShare.Infrastructure.Persistence;
+using EhrShare.Infrastructure.ShareNodes;
+using EhrShare.Web.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddControllersWithViews();
+builder.AddEhrLogging();
+builder.AddPersistence();
+builder.AddShareNodes();
+builder.AddAccounts();
+builder.AddEhrWeb();
 
 var app = builder.Build();
-app.MapGet("/", () => "EhrShare");
-app.Run();
+if (CommandLine.IsCommand(args))
+{
+    return await app.RunCommandAsync(args);
+}
+
+app.UseEhrWeb();
+await app.RunAsync();
+return 0;
 
 /// <summary>Entry point type, public so functional tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,0 +1,99 @@
+using EhrShare.Infrastructure.Persistence;
+using EhrShare.Infrastructure.ShareNodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EhrShare.Web.Hosting;
+
+/// <summary>
+/// Operator commands of the app, run instead of serving when the first argument names one:
+/// <c>setup</c> (everything below, in order), <c>migrate</c>, <c>seed-admin</c>. They use the app's own configuration,
+/// so they work the same against the ./ehr stacks and against servers a user already has.
+/// </summary>
+public static class CommandLine
+{
+    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunCommandAsync(this WebApplication app, string[] args)
+    {
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EhrShare.CommandLine");
+        try
+        {
+            // Fail on a missing setting before touching anything, naming the setting.
+            app.Services.GetService<IStartupValidator>()?.Validate();
+            await using var scope = app.Services.CreateAsyncScope();
+            var services = scope.ServiceProvider;
+            switch (args[0])
+            {
+                case "migrate":
+                    await MigrateAsync(services, logger, cancel.Token);
+                    break;
+                case "seed-admin":
+                    await services.GetRequiredService<AdminSeeder>().SeedAsync(Option(args, "--admin-password-file"), Console.Out, cancel.Token);
+                    break;
+                case "setup":
+                    await MigrateAsync(services, logger, cancel.Token);
+                    await services.GetRequiredService<AdminSeeder>().SeedAsync(Option(args, "--admin-password-file"), Console.Out, cancel.Token);
+                    break;
+            }
+
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("Cancelled.");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or MySqlConnector.MySqlException or DbUpdateException or IOException)
+        {
+            // The detail goes to the log file; the console gets the cause in one line.
+            logger.LogDebug(e, "Command {Command} failed", args[0]);
+            await Console.Error.WriteLineAsync($"{args[0]} failed: {Describe(e)}");
+            return 1;
+        }
+    }
+
+    /// <summary>Applies the EF Core migrations to the app database and creates each share node's table.</summary>
+    private static async Task MigrateAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<EhrDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await db.Database.MigrateAsync(cancellationToken);
+        logger.LogInformation("App database: applied {Count} migration(s)", pending.Count);
+
+        var nodes = services.GetRequiredService<IOptions<ShareNodeOptions>>().Value.Nodes;
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            await ShareNodeSchema.EnsureCreatedAsync(nodes[i].ConnectionString, cancellationToken);
+        }
+
+        logger.LogInformation("Share nodes: {Count} ready", nodes.Count);
+    }
+
+    private static string Describe(Exception e)
+    {
+        var mysql = e as MySqlConnector.MySqlException ?? e.InnerException as MySqlConnector.MySqlException;
+        return mysql is null
+            ? e.Message
+            : $"the database did not answer as expected ({mysql.Message}). Check Database:ConnectionString and the ShareNodes connection strings.";
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
