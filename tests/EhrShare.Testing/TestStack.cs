@@ -49,6 +49,21 @@ public static class TestStack
                 $"Test stack setting '{key}' is not set. Run the tests with ./ehr test, or start the stack with " +
                 "'./ehr stack up test' first.");
 
+    /// <summary>
+    /// Copies the stack's settings into this process's environment (keys that are not already set), so an app
+    /// hosted in the test process (WebApplicationFactory) configures itself exactly as under <c>./ehr test</c>.
+    /// </summary>
+    public static void ExportToEnvironment()
+    {
+        foreach (var (key, value) in Settings.Value)
+        {
+            if (Environment.GetEnvironmentVariable(key) is null)
+            {
+                Environment.SetEnvironmentVariable(key, value);
+            }
+        }
+    }
+
     public static bool TryGet(string key, out string value)
     {
         if (Settings.Value.TryGetValue(key, out var v) && v.Length > 0)
