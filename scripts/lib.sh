@@ -65,6 +65,14 @@ secret_file() {
   cat "$file"
 }
 
+# 32 random bytes in base64, generated once (0600): the key that encrypts the app's Data Protection key ring.
+key_file() {
+  local file=$1
+  [[ -s $file ]] || (umask 077; head -c 32 /dev/urandom | base64 > "$file")
+  chmod 0600 "$file"
+  cat "$file"
+}
+
 # --- processes started by the stack, tracked by pid file --------------------------------------------------------
 
 pid_alive() {

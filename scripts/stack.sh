@@ -174,6 +174,7 @@ write_stack_env() {
     echo "EHR_STACK_DIR=$(q "$STACK_DIR")"
     echo "EHR_SHARE_NODES=$SHARE_NODES"
     echo "EhrShare__DataDirectory=$(q "$STACK_DIR")"
+    echo "DataProtection__KeyEncryptionKey=$(q "$(key_file "$SECRETS_DIR/key-encryption-key")")"
     echo "Database__ConnectionString=$(q "Server=127.0.0.1;Port=$DB_PORT;Database=ehrshare;User ID=ehrshare;Password=$(<"$SECRETS_DIR/db-app-password")")"
     for ((i = 1; i <= SHARE_NODES; i++)); do
       echo "ShareNodes__Nodes__$((i - 1))__Name=$(q "node-$i")"

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,9 +28,16 @@ public static class PersistenceModule
                 mysql.MigrationsAssembly(typeof(EhrDbContext).Assembly.GetName().Name));
         });
 
+        builder.Services.AddOptions<KeyRingOptions>()
+            .BindConfiguration(KeyRingOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => KeyRingOptions.IsValidKey(o.KeyEncryptionKey),
+                "DataProtection:KeyEncryptionKey must be 32 bytes in base64 (e.g. from 'openssl rand -base64 32').")
+            .ValidateOnStart();
         builder.Services.AddDataProtection()
             .SetApplicationName("EhrShare")
             .PersistKeysToDbContext<EhrDbContext>();
+        builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ConfigureKeyRingEncryption>();
 
         builder.Services.AddHealthChecks()
             .AddCheck<AppDatabaseHealthCheck>("database", timeout: TimeSpan.FromSeconds(5));
