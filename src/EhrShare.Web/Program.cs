@@ -1,9 +1,11 @@
+using EhrShare.Core;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEhrLogging();
+builder.AddEhrCore();
 builder.AddPersistence();
 builder.AddShareNodes();
 builder.AddAccounts();

@@ -1,3 +1,6 @@
+using EhrShare.Core.Areas;
+using EhrShare.Core.Data;
+using EhrShare.Core.Users;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -9,21 +12,22 @@ namespace EhrShare.Infrastructure.Persistence;
 /// Record keys and shares are never stored here.
 /// </summary>
 public class EhrDbContext(DbContextOptions<EhrDbContext> options)
-    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext, IEhrDbContext
 {
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<Area> Areas => Set<Area>();
+
+    public DbSet<PatientProfile> Patients => Set<PatientProfile>();
+
+    public DbSet<DoctorProfile> Doctors => Set<DoctorProfile>();
+
+    public DbSet<ChainAccount> ChainAccounts => Set<ChainAccount>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.Entity<ApplicationUser>(user =>
-        {
-            user.Property(u => u.DisplayName).HasMaxLength(200);
-            user.Property(u => u.Status).HasConversion<string>().HasMaxLength(16);
-        });
-        builder.Entity<DataProtectionKey>(key =>
-        {
-            key.Property(k => k.FriendlyName).HasMaxLength(200);
-        });
+        builder.ApplyConfigurationsFromAssembly(typeof(EhrDbContext).Assembly);
+        builder.Entity<DataProtectionKey>(key => key.Property(k => k.FriendlyName).HasMaxLength(200));
     }
 }

@@ -1,3 +1,4 @@
+using EhrShare.Core.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,8 @@ public static class PersistenceModule
             options.UseMySql(db.ConnectionString, ServerVersion.Parse(db.ServerVersion), mysql =>
                 mysql.MigrationsAssembly(typeof(EhrDbContext).Assembly.GetName().Name));
         });
+
+        builder.Services.AddScoped<IEhrDbContext>(services => services.GetRequiredService<EhrDbContext>());
 
         builder.Services.AddOptions<KeyRingOptions>()
             .BindConfiguration(KeyRingOptions.Section)

@@ -16,6 +16,9 @@ public sealed class HomeController : Controller
 
 public sealed record StatusViewModel(int StatusCode, string RequestId)
 {
+    /// <summary>What went wrong, in the words of the use case that refused (never an exception's internals).</summary>
+    public string? Detail { get; init; }
+
     public string Title => StatusCode switch
     {
         403 => "You do not have access to this page",

@@ -1,3 +1,4 @@
+using EhrShare.Core.Users;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Identity;
 

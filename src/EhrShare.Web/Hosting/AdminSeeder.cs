@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using EhrShare.Core.Users;
-using EhrShare.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Identity;
 
 namespace EhrShare.Web.Hosting;

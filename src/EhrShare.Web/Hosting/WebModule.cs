@@ -1,3 +1,6 @@
+using EhrShare.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace EhrShare.Web.Hosting;
@@ -6,18 +9,39 @@ public static class WebModule
 {
     public static IHostApplicationBuilder AddEhrWeb(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<WebOptions>()
+            .BindConfiguration(WebOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddControllersWithViews(mvc =>
-            mvc.Filters.Add(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()));
+        {
+            mvc.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+            mvc.Filters.Add<EhrExceptionFilter>();
+        });
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "ehrshare.csrf";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(180));
         return builder;
     }
 
     public static WebApplication UseEhrWeb(this WebApplication app)
     {
+        var web = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Home/Error");
         }
 
+        if (web.RequireHttps)
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+
+        app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
         app.UseSerilogRequestLogging();
         app.UseStaticFiles();

@@ -1,7 +1,6 @@
-using EhrShare.Core.Users;
 using Microsoft.AspNetCore.Identity;
 
-namespace EhrShare.Infrastructure.Persistence;
+namespace EhrShare.Core.Users;
 
 /// <summary>An Identity user with the fields EhrShare needs for approval.</summary>
 public class ApplicationUser : IdentityUser

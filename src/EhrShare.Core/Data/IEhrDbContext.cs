@@ -1,0 +1,28 @@
+using EhrShare.Core.Areas;
+using EhrShare.Core.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace EhrShare.Core.Data;
+
+/// <summary>
+/// The app database as the use cases see it: they query and save through these sets directly (no repositories).
+/// Implemented by the EF Core context in Infrastructure.
+/// </summary>
+public interface IEhrDbContext
+{
+    DbSet<ApplicationUser> Users { get; }
+
+    DbSet<Area> Areas { get; }
+
+    DbSet<PatientProfile> Patients { get; }
+
+    DbSet<DoctorProfile> Doctors { get; }
+
+    DbSet<ChainAccount> ChainAccounts { get; }
+
+    /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
+    DatabaseFacade Database { get; }
+
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,25 @@
+using EhrShare.Core.Users;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EhrShare.Web.Controllers;
+
+/// <summary>Sends a signed-in user to the home page of their role.</summary>
+[Authorize]
+public sealed class DashboardController : Controller
+{
+    public IActionResult Index()
+    {
+        if (User.IsInRole(Roles.Admin))
+        {
+            return RedirectToAction("Index", "Approvals");
+        }
+
+        if (User.IsInRole(Roles.Patient))
+        {
+            return RedirectToAction("Index", "Patient");
+        }
+
+        return User.IsInRole(Roles.Doctor) ? RedirectToAction("Index", "Doctor") : RedirectToAction("Pending", "Account");
+    }
+}

@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc.Rendering;
+
+namespace EhrShare.Web.Models;
+
+public sealed class LoginModel
+{
+    [Required(ErrorMessage = "Enter your email.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Email")]
+    public string Email { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter your password.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Password")]
+    public string Password { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+}
+
+public abstract class RegisterModelBase
+{
+    [Required(ErrorMessage = "Enter your full name.")]
+    [StringLength(200, MinimumLength = 2, ErrorMessage = "Enter your full name (2 to 200 characters).")]
+    [Display(Name = "Full name")]
+    public string FullName { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter your email.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [StringLength(254)]
+    [Display(Name = "Email")]
+    public string Email { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a password.")]
+    [DataType(DataType.Password)]
+    [StringLength(128, MinimumLength = 10, ErrorMessage = "Use at least 10 characters.")]
+    [Display(Name = "Password")]
+    public string Password { get; set; } = "";
+
+    [Required(ErrorMessage = "Repeat the password.")]
+    [DataType(DataType.Password)]
+    [Compare(nameof(Password), ErrorMessage = "The two passwords differ.")]
+    [Display(Name = "Repeat password")]
+    public string ConfirmPassword { get; set; } = "";
+}
+
+public sealed class RegisterPatientModel : RegisterModelBase
+{
+    [Required(ErrorMessage = "Choose your area.")]
+    [Display(Name = "Area")]
+    public int? AreaId { get; set; }
+
+    [Required(ErrorMessage = "Enter your date of birth.")]
+    [DataType(DataType.Date)]
+    [Display(Name = "Date of birth")]
+    public DateOnly? DateOfBirth { get; set; }
+
+    public IReadOnlyList<SelectListItem> Areas { get; set; } = [];
+}
+
+public sealed class RegisterDoctorModel : RegisterModelBase
+{
+    [Required(ErrorMessage = "Enter your licence number.")]
+    [StringLength(50, MinimumLength = 3, ErrorMessage = "Enter the licence number as issued (3 to 50 characters).")]
+    [Display(Name = "Licence number")]
+    public string LicenceNumber { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter your specialty.")]
+    [StringLength(100, MinimumLength = 2, ErrorMessage = "Enter a specialty (2 to 100 characters).")]
+    [Display(Name = "Specialty")]
+    public string Specialty { get; set; } = "";
+}
