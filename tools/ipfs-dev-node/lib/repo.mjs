@@ -76,7 +76,7 @@ export class Repo {
                 }
                 const pid = Number.parseInt(fs.readFileSync(this.lockFile, 'utf8'), 10);
                 if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-                    throw new RepoLockedError(`repository ${this.dir} is in use by another node (pid ${pid})`);
+                    throw new RepoLockedError(`repository ${this.dir} is in use by another node (pid ${pid}); if no node runs, delete ${this.lockFile}`);
                 }
                 // A node that died without cleaning up left the lock behind.
                 fs.rmSync(this.lockFile, { force: true });
