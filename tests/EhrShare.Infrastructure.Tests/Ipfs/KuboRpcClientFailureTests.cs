@@ -147,7 +147,8 @@ public class KuboRpcClientFailureTests
     public async Task Cat_FromANodeThatStallsMidStream_TimesOut()
     {
         await using var stalling = await FakeNode.StartAsync(FakeNode.Behaviour.StartCatThenStall);
-        using var host = await DevNode.StartHost(stalling.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:00.300" });
+        // Long enough for the headers to arrive on a loaded machine, short enough to keep the test quick.
+        using var host = await DevNode.StartHost(stalling.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:01" });
         var ipfs = DevNode.Client(host);
         await using var cat = await ipfs.CatAsync("QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN");
         var buffer = new byte[100];
