@@ -116,6 +116,19 @@ stop_pid() {
   say "stopped $name"
 }
 
+# wait_ready PIDFILE SECONDS CMD...: polls CMD every 0.1 s while the process of PIDFILE lives; fails at once if it
+# exits (a service that crashes at start is reported right away, not after the timeout).
+wait_ready() {
+  local pidfile=$1 seconds=$2 i
+  shift 2
+  for ((i = 0; i < seconds * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    kill -0 "$(<"$pidfile")" 2>/dev/null || return 2
+    sleep 0.1
+  done
+  return 1
+}
+
 # wait_until SECONDS CMD...: polls CMD every 0.1 s.
 wait_until() {
   local seconds=$1 i

@@ -17,6 +17,11 @@ rollback_started() {
   STARTED_NOW=()
 }
 
+not_ready_reason() {
+  if [[ $1 == 2 ]]; then echo "exited while starting"
+  else echo "did not answer${3:+ $3} within $2 s"; fi
+}
+
 fail_service() {
   local name=$1 log=$2 why=$3
   show_log_tail "$log"
@@ -50,8 +55,8 @@ mariadb_up() {
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=500 --innodb-buffer-pool-size=256M --max-allowed-packet=64M
     STARTED_NOW+=(mariadb)
-    wait_until 60 mariadb_ok \
-      || fail_service mariadb "$log" "did not answer within 60 s"
+    wait_ready "$pidfile" 60 mariadb_ok \
+      || fail_service mariadb "$log" "$(not_ready_reason $? 60)"
     say "mariadb up on 127.0.0.1:$DB_PORT"
   fi
   mariadb_provision
@@ -106,7 +111,7 @@ anvil_up() {
   [[ -n $CHAIN_BLOCK_TIME ]] && args+=(--block-time "$CHAIN_BLOCK_TIME")
   start_bg anvil "$pidfile" "$log" "$ANVIL_BIN" "${args[@]}"
   STARTED_NOW+=(anvil)
-  wait_until 30 rpc_ok || fail_service anvil "$log" "did not answer JSON-RPC within 30 s"
+  wait_ready "$pidfile" 30 rpc_ok || fail_service anvil "$log" "$(not_ready_reason $? 30 'JSON-RPC')"
   say "anvil up on 127.0.0.1:$CHAIN_PORT (chain id $CHAIN_ID${CHAIN_BLOCK_TIME:+, block time ${CHAIN_BLOCK_TIME}s})"
 }
 
@@ -126,7 +131,7 @@ ipfs_up() {
   port_in_use "$IPFS_PORT" && fail_service ipfs "$log" "port $IPFS_PORT is already in use (set EHR_IPFS_PORT)"
   start_bg ipfs "$pidfile" "$log" node "$IPFS_NODE" --host 127.0.0.1 --port "$IPFS_PORT" --repo "$IPFS_REPO"
   STARTED_NOW+=(ipfs)
-  wait_until 30 ipfs_ok || fail_service ipfs "$log" "did not answer /api/v0/version within 30 s"
+  wait_ready "$pidfile" 30 ipfs_ok || fail_service ipfs "$log" "$(not_ready_reason $? 30 '/api/v0/version')"
   say "ipfs dev node up on 127.0.0.1:$IPFS_PORT"
 }
 

@@ -1,4 +1,5 @@
 using EhrShare.Core;
+using EhrShare.Infrastructure.Ipfs;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Web.Hosting;
@@ -8,6 +9,7 @@ builder.AddEhrLogging();
 builder.AddEhrCore();
 builder.AddPersistence();
 builder.AddShareNodes();
+builder.AddIpfs();
 builder.AddAccounts();
 builder.AddEhrWeb();
 
