@@ -1,4 +1,5 @@
 using EhrShare.Core.Areas;
+using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -20,6 +21,10 @@ public interface IEhrDbContext
     DbSet<DoctorProfile> Doctors { get; }
 
     DbSet<ChainAccount> ChainAccounts { get; }
+
+    DbSet<MedicalRecord> Records { get; }
+
+    DbSet<AccessLogEntry> AccessLog { get; }
 
     /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
     DatabaseFacade Database { get; }

@@ -1,5 +1,6 @@
 using EhrShare.Core.Areas;
 using EhrShare.Core.Data;
+using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -23,6 +24,10 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     public DbSet<DoctorProfile> Doctors => Set<DoctorProfile>();
 
     public DbSet<ChainAccount> ChainAccounts => Set<ChainAccount>();
+
+    public DbSet<MedicalRecord> Records => Set<MedicalRecord>();
+
+    public DbSet<AccessLogEntry> AccessLog => Set<AccessLogEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,124 @@
+using EhrShare.Core.Users;
+
+namespace EhrShare.Core.Chain;
+
+/// <summary>
+/// The access-control contract as the use cases see it. Accounts are given as EIP-55 addresses (<c>0x…</c>); a
+/// transaction's sender is a <see cref="ChainAccount"/>, whose protected key the implementation unprotects only to
+/// sign. Owner (EHR manager) transactions are signed with the configured manager key. Every transaction method
+/// returns once the transaction is mined; a revert surfaces as <see cref="LedgerRejectedException"/>, an unreachable
+/// chain as <see cref="Common.DependencyUnavailableException"/>.
+/// </summary>
+public interface IAccessLedger
+{
+    // --- the owner (EHR manager) ---
+
+    /// <summary>Sends the configured amount of ether to a new account so it can pay for its transactions.</summary>
+    Task FundAsync(string account, CancellationToken cancellationToken);
+
+    Task RegisterPatientAsync(string account, PatientAddress address, CancellationToken cancellationToken);
+
+    Task RegisterDoctorAsync(string account, CancellationToken cancellationToken);
+
+    Task SuspendAsync(string account, CancellationToken cancellationToken);
+
+    Task ReinstateAsync(string account, CancellationToken cancellationToken);
+
+    Task LiftPenaltyAsync(string doctor, CancellationToken cancellationToken);
+
+    Task PenalizeAsync(string doctor, CancellationToken cancellationToken);
+
+    // --- patients ---
+
+    Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken);
+
+    Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken);
+
+    Task GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    Task DenyAccessAsync(ChainAccount patient, string doctor, CancellationToken cancellationToken);
+
+    Task RevokeAccessAsync(ChainAccount patient, string doctor, CancellationToken cancellationToken);
+
+    // --- doctors ---
+
+    Task RequestAccessAsync(ChainAccount doctor, string patient, CancellationToken cancellationToken);
+
+    Task DeclareEmergencyAsync(ChainAccount doctor, string patient, byte[] reasonHash, CancellationToken cancellationToken);
+
+    // --- views (latest state, no transaction) ---
+
+    Task<bool> HasAccessAsync(string patient, string doctor, CancellationToken cancellationToken);
+
+    /// <summary>The account registered for a patient address, or null.</summary>
+    Task<string?> FindPatientAsync(PatientAddress address, CancellationToken cancellationToken);
+
+    Task<LedgerAccount> GetAccountAsync(string account, CancellationToken cancellationToken);
+
+    Task<LedgerPermission> GetPermissionAsync(string patient, string doctor, CancellationToken cancellationToken);
+
+    /// <summary>The block hash anchored for a record, or null when the chain has none (unknown or removed).</summary>
+    Task<byte[]?> GetRecordHashAsync(string patient, Guid recordId, CancellationToken cancellationToken);
+
+    /// <summary>Decoded contract events, oldest first.</summary>
+    Task<IReadOnlyList<LedgerEvent>> GetEventsAsync(LedgerEventQuery query, CancellationToken cancellationToken);
+}
+
+public enum LedgerRole
+{
+    None = 0,
+    Patient = 1,
+    Doctor = 2,
+}
+
+public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
+
+public enum LedgerPermissionStatus
+{
+    None = 0,
+    Requested = 1,
+    Granted = 2,
+    Denied = 3,
+    Revoked = 4,
+}
+
+/// <summary>A doctor's standing with a patient. <see cref="ExpiresAt"/> applies to a grant.</summary>
+public sealed record LedgerPermission(
+    LedgerPermissionStatus Status,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RequestedAt,
+    DateTimeOffset? EmergencyUntil);
+
+public sealed record LedgerEventQuery
+{
+    public string? Patient { get; init; }
+
+    public string? Doctor { get; init; }
+
+    public ulong FromBlock { get; init; }
+}
+
+/// <summary>
+/// One contract event. <see cref="Name"/> is the Solidity event name (AccessGranted, AccessDenied, EmergencyAccess,
+/// PermissionGranted, ...); the other fields are filled where the event has them.
+/// </summary>
+public sealed record LedgerEvent(
+    string Name,
+    ulong BlockNumber,
+    DateTimeOffset? BlockTime,
+    string TransactionHash,
+    string? Patient,
+    string? Doctor,
+    Guid? RecordId,
+    DateTimeOffset? ExpiresAt,
+    string? Detail);
+
+/// <summary>The contract refused a transaction (it reverted); <see cref="Exception.Message"/> gives its reason.</summary>
+public sealed class LedgerRejectedException(string reason, string? errorName = null, Exception? inner = null)
+    : Common.ForbiddenException(reason)
+{
+    /// <summary>The contract's custom error name when there is one (e.g. <c>NotGranted</c>).</summary>
+    public string? ErrorName { get; } = errorName;
+
+    public Exception? Cause { get; } = inner;
+}

@@ -1,0 +1,59 @@
+namespace EhrShare.Core.Records;
+
+/// <summary>
+/// One attempt to read a patient's records, made durable here (the outbox) before the read proceeds, then logged on
+/// the chain in the background by the reader's own account. No attempt is lost: an entry stays until the chain has
+/// its event, across chain outages and restarts.
+/// </summary>
+public class AccessLogEntry
+{
+    public long Id { get; set; }
+
+    /// <summary>The record read, or null for the patient's record list.</summary>
+    public Guid? RecordId { get; set; }
+
+    public string PatientAccount { get; set; } = "";
+
+    public string ActorUserId { get; set; } = "";
+
+    public string ActorAccount { get; set; } = "";
+
+    public AccessActor Actor { get; set; }
+
+    /// <summary>What the app decided from the chain's view at the time; null when the chain could not be asked.</summary>
+    public bool? DecidedAllowed { get; set; }
+
+    public DateTimeOffset AttemptedAt { get; set; }
+
+    public OutboxState State { get; set; } = OutboxState.Pending;
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public string? TransactionHash { get; set; }
+
+    public long? BlockNumber { get; set; }
+
+    /// <summary>What the contract decided when it logged the attempt.</summary>
+    public bool? ChainAllowed { get; set; }
+
+    public DateTimeOffset? ConfirmedAt { get; set; }
+}
+
+public enum AccessActor
+{
+    Doctor = 0,
+
+    /// <summary>The patient reading their own record.</summary>
+    Owner = 1,
+}
+
+public enum OutboxState
+{
+    Pending = 0,
+    Sent = 1,
+    Confirmed = 2,
+}

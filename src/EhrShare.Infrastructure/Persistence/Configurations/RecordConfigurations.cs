@@ -1,0 +1,47 @@
+using EhrShare.Core.Records;
+using EhrShare.Core.Users;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace EhrShare.Infrastructure.Persistence.Configurations;
+
+internal sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<MedicalRecord>
+{
+    public void Configure(EntityTypeBuilder<MedicalRecord> record)
+    {
+        record.ToTable("Records");
+        record.HasKey(r => r.Id);
+        record.Property(r => r.Id).ValueGeneratedNever();
+        record.Property(r => r.PatientUserId).HasMaxLength(255).IsRequired();
+        record.HasOne<ApplicationUser>().WithMany().HasForeignKey(r => r.PatientUserId).OnDelete(DeleteBehavior.Restrict);
+        record.Property(r => r.Title).HasMaxLength(200).IsRequired();
+        record.Property(r => r.Notes).HasMaxLength(2000);
+        record.Property(r => r.FileName).HasMaxLength(255).IsRequired();
+        record.Property(r => r.ContentType).HasMaxLength(100).IsRequired();
+        record.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+        record.Property(r => r.BlockHash).HasMaxLength(32).IsFixedLength();
+        record.Property(r => r.PendingCid).HasMaxLength(100);
+        record.Property(r => r.ChainTransactionHash).HasMaxLength(66);
+        record.Property(r => r.FailureReason).HasMaxLength(500);
+        record.HasIndex(r => new { r.PatientUserId, r.State, r.CreatedAt });
+        record.HasIndex(r => new { r.State, r.LeaseUntil });
+    }
+}
+
+internal sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<AccessLogEntry>
+{
+    public void Configure(EntityTypeBuilder<AccessLogEntry> entry)
+    {
+        entry.ToTable("AccessLog");
+        entry.HasKey(e => e.Id);
+        entry.Property(e => e.PatientAccount).HasMaxLength(42).IsRequired();
+        entry.Property(e => e.ActorUserId).HasMaxLength(255).IsRequired();
+        entry.Property(e => e.ActorAccount).HasMaxLength(42).IsRequired();
+        entry.Property(e => e.Actor).HasConversion<string>().HasMaxLength(16);
+        entry.Property(e => e.State).HasConversion<string>().HasMaxLength(16);
+        entry.Property(e => e.LastError).HasMaxLength(500);
+        entry.Property(e => e.TransactionHash).HasMaxLength(66);
+        entry.HasIndex(e => new { e.State, e.NextAttemptAt });
+        entry.HasIndex(e => new { e.PatientAccount, e.AttemptedAt });
+    }
+}
