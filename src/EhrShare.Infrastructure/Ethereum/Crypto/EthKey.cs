@@ -75,9 +75,7 @@ public sealed class EthKey
     }
 
     /// <summary>The 32-byte private key, for storing it encrypted. Handle with care; never log it.</summary>
-    public byte[] ExportPrivateKey() => _d.ToByteArrayUnsigned().Length == 32
-        ? _d.ToByteArrayUnsigned()
-        : LeftPad(_d.ToByteArrayUnsigned());
+    public byte[] ExportPrivateKey() => LeftPad(_d.ToByteArrayUnsigned());
 
     /// <inheritdoc cref="ExportPrivateKey"/>
     public string ExportPrivateKeyHex() => Hex.Encode(ExportPrivateKey());
@@ -182,6 +180,11 @@ public sealed class EthKey
 
     private static byte[] LeftPad(byte[] value)
     {
+        if (value.Length == 32)
+        {
+            return value;
+        }
+
         var padded = new byte[32];
         value.CopyTo(padded, 32 - value.Length);
         return padded;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Numerics;
 using System.Text.Json;
@@ -33,7 +32,7 @@ public sealed class EthRpcClient(HttpClient http)
     public Task<BigInteger> EthGetBalanceAsync(EthAddress address, BlockParameter block = default, CancellationToken cancellationToken = default) =>
         RequestAsync("eth_getBalance", w =>
         {
-            w.WriteStringValue(address.ToLowerHex());
+            w.WriteAddressValue(address);
             w.WriteStringValue(block.ToString());
         }, r => Hex.DecodeQuantity(r.GetString()!), cancellationToken);
 
@@ -41,14 +40,14 @@ public sealed class EthRpcClient(HttpClient http)
     public Task<ulong> EthGetTransactionCountAsync(EthAddress address, BlockParameter block = default, CancellationToken cancellationToken = default) =>
         RequestAsync("eth_getTransactionCount", w =>
         {
-            w.WriteStringValue(address.ToLowerHex());
+            w.WriteAddressValue(address);
             w.WriteStringValue(block.ToString());
         }, Quantity, cancellationToken);
 
     public Task<byte[]> EthGetCodeAsync(EthAddress address, BlockParameter block = default, CancellationToken cancellationToken = default) =>
         RequestAsync("eth_getCode", w =>
         {
-            w.WriteStringValue(address.ToLowerHex());
+            w.WriteAddressValue(address);
             w.WriteStringValue(block.ToString());
         }, Data, cancellationToken);
 
@@ -84,7 +83,7 @@ public sealed class EthRpcClient(HttpClient http)
 
     /// <summary>Sends a signed transaction; returns its hash.</summary>
     public Task<string> EthSendRawTransactionAsync(ReadOnlyMemory<byte> signedTransaction, CancellationToken cancellationToken = default) =>
-        RequestAsync("eth_sendRawTransaction", w => w.WriteStringValue(Hex.Encode(signedTransaction.Span)), r => r.GetString()!, cancellationToken);
+        RequestAsync("eth_sendRawTransaction", w => w.WriteHexValue(signedTransaction.Span), r => r.GetString()!, cancellationToken);
 
     /// <summary>The receipt, or null while the transaction is not mined (or unknown).</summary>
     public Task<RpcReceipt?> EthGetTransactionReceiptAsync(string transactionHash, CancellationToken cancellationToken = default) =>
@@ -128,8 +127,10 @@ public sealed class EthRpcClient(HttpClient http)
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(parseResult);
-        var body = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(body))
+        // Returned to the pool only once a response came back: after a failed or cancelled send the handler might
+        // still hold the memory, so it is left to the garbage collector then.
+        var body = new PooledBufferWriter();
+        using (var w = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true }))
         {
             w.WriteStartObject();
             w.WriteString("jsonrpc", "2.0");
@@ -162,11 +163,14 @@ public sealed class EthRpcClient(HttpClient http)
 
         using (response)
         {
+            body.Dispose();
             JsonDocument doc;
             try
             {
-                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                doc = JsonDocument.Parse(bytes);
+                // The content is buffered already (ResponseContentRead, so the HttpClient timeout covers the body):
+                // parse its stream without another copy.
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+                doc = await JsonDocument.ParseAsync(stream, default, cancellationToken);
             }
             catch (JsonException ex)
             {

@@ -57,17 +57,17 @@ public sealed record CallRequest
         w.WriteStartObject();
         if (From is { } from)
         {
-            w.WriteString("from", from.ToLowerHex());
+            w.WriteAddress("from", from);
         }
 
         if (To is { } to)
         {
-            w.WriteString("to", to.ToLowerHex());
+            w.WriteAddress("to", to);
         }
 
         if (Data is { } data)
         {
-            w.WriteString("input", Hex.Encode(data));
+            w.WriteHex("input", data);
         }
 
         if (Value is { } value)
@@ -105,14 +105,14 @@ public sealed record LogFilter
         w.WriteString("toBlock", ToBlock.ToString());
         if (Addresses.Count == 1)
         {
-            w.WriteString("address", Addresses[0].ToLowerHex());
+            w.WriteAddress("address", Addresses[0]);
         }
         else if (Addresses.Count > 1)
         {
             w.WriteStartArray("address");
             foreach (var a in Addresses)
             {
-                w.WriteStringValue(a.ToLowerHex());
+                w.WriteAddressValue(a);
             }
 
             w.WriteEndArray();
@@ -129,14 +129,14 @@ public sealed record LogFilter
                 }
                 else if (position.Count == 1)
                 {
-                    w.WriteStringValue(Hex.Encode(position[0]));
+                    w.WriteHexValue(position[0]);
                 }
                 else
                 {
                     w.WriteStartArray();
                     foreach (var t in position)
                     {
-                        w.WriteStringValue(Hex.Encode(t));
+                        w.WriteHexValue(t);
                     }
 
                     w.WriteEndArray();
