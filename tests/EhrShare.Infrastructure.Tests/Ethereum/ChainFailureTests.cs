@@ -199,4 +199,15 @@ public class ChainFailureTests(AutomineChainFixture chain) : IClassFixture<Autom
         Assert.True(receipt.Succeeded);
         Assert.Equal(2UL, (await chain.Rpc.EthGetTransactionByHashAsync(receipt.TransactionHash))!.Nonce);
     }
+
+    [Fact]
+    public async Task FundAccount_SendsTheConfiguredFundingFromTheManager()
+    {
+        var account = EthKey.Generate().Address;
+        var receipt = await chain.Sender.FundAccountAsync(account);
+
+        Assert.Equal(chain.Manager.Address, receipt.From);
+        Assert.Equal(BigInteger.Pow(10, 18), await chain.Rpc.EthGetBalanceAsync(account));
+        Assert.Equal(new BigInteger(1_500_000_000_000_000_000), TransactionSender.EtherToWei(1.5m));
+    }
 }

@@ -42,7 +42,7 @@ public class AutomineConcurrencyTests(AutomineChainFixture chain) : ConcurrencyT
         await SendConcurrentlyAsync();
 }
 
-public class IntervalConcurrencyTests(IntervalChainFixture chain) : ConcurrencyTests(chain), IClassFixture<IntervalChainFixture>
+public class IntervalConcurrencyTests(IntervalChainFixture chain, Xunit.Abstractions.ITestOutputHelper output) : ConcurrencyTests(chain), IClassFixture<IntervalChainFixture>
 {
     [Fact]
     public async Task TwoHundredConcurrentTransactionsFromTenAccounts_AtOneBlockASecond_LandInAFewBlocks()
@@ -50,6 +50,7 @@ public class IntervalConcurrencyTests(IntervalChainFixture chain) : ConcurrencyT
         var (_, receipts) = await SendConcurrentlyAsync();
 
         var blocks = receipts.Select(r => r.BlockNumber).Distinct().Count();
+        output.WriteLine($"200 transactions landed in {blocks} block(s)");
         Assert.True(blocks <= 3, $"200 transactions spread over {blocks} blocks; they should share the next block or two");
     }
 }

@@ -1,4 +1,5 @@
 using EhrShare.Infrastructure.Ethereum.Contracts;
+using EhrShare.Infrastructure.Ethereum.Rpc;
 
 namespace EhrShare.Infrastructure.Tests.Ethereum;
 
@@ -47,5 +48,34 @@ public class IntervalMiningTests(IntervalChainFixture chain) : IClassFixture<Int
 
         Assert.False(await chain.Contract.HasAccessAsync(patient.Address, doctor.Address));
         Assert.Equal(DenialReason.PermissionExpired, (await chain.Contract.LogAccessAsync(doctor, patient.Address, null)).Reason);
+    }
+
+    [Fact]
+    public async Task ForbiddenCalls_OnIntervalChain_RevertWithTheirReason()
+    {
+        var intruderTask = chain.NewFundedKeyAsync();
+        var doctorTask = chain.NewDoctorAsync();
+        var intruder = await intruderTask;
+        var doctor = await doctorTask;
+
+        var register = await Assert.ThrowsAsync<ContractRevertException>(() => chain.Contract.RegisterDoctorAsync(intruder, intruder.Address));
+        Assert.Equal("NotOwner", register.ErrorName);
+        var grant = await Assert.ThrowsAsync<ContractRevertException>(() => chain.Contract.GrantAccessAsync(doctor, intruder.Address, DateTimeOffset.UtcNow.AddDays(1)));
+        Assert.Equal("NotPatient", grant.ErrorName);
+    }
+
+    [Fact]
+    public async Task SuspendedDoctor_OnIntervalChain_IsDenied()
+    {
+        var patientTask = chain.NewPatientAsync();
+        var doctorTask = chain.NewDoctorAsync();
+        var (patient, _, _) = await patientTask;
+        var doctor = await doctorTask;
+        await Task.WhenAll(
+            chain.Contract.GrantAccessAsync(patient, doctor.Address, DateTimeOffset.UtcNow.AddDays(1)),
+            chain.Contract.SuspendAsync(chain.Manager, doctor.Address));
+
+        Assert.False(await chain.Contract.HasAccessAsync(patient.Address, doctor.Address));
+        Assert.Equal(DenialReason.DoctorSuspended, (await chain.Contract.LogAccessAsync(doctor, patient.Address, null)).Reason);
     }
 }

@@ -97,7 +97,12 @@ public class TransactionVectorTests
     {
         var signed = new Eip1559Transaction
         {
-            ChainId = 1, Nonce = 0, MaxPriorityFeePerGas = 0, MaxFeePerGas = 0, GasLimit = 100_000, Data = [0x60, 0x00],
+            ChainId = 1,
+            Nonce = 0,
+            MaxPriorityFeePerGas = 0,
+            MaxFeePerGas = 0,
+            GasLimit = 100_000,
+            Data = [0x60, 0x00],
         }.Sign(Eip155Key);
 
         Assert.Null(TransactionDecoder.Decode(signed.Raw).To);

@@ -73,6 +73,16 @@ public sealed class TransactionSender
     public Task<RpcReceipt> TransferAsync(EthKey from, EthAddress to, BigInteger wei, CancellationToken cancellationToken = default) =>
         SendAndWaitAsync(from, new TransactionRequest { To = to, Value = wei, GasLimit = 21_000, Description = "transfer" }, cancellationToken);
 
+    /// <summary>
+    /// The manager (Chain:ManagerPrivateKey) sends Chain:AccountFundingEth to a newly approved user's account, so the
+    /// user can pay for their own transactions.
+    /// </summary>
+    public Task<RpcReceipt> FundAccountAsync(EthAddress account, CancellationToken cancellationToken = default) =>
+        TransferAsync(_options.GetManagerKey(), account, EtherToWei(_options.AccountFundingEth), cancellationToken);
+
+    public static BigInteger EtherToWei(decimal ether) =>
+        ether >= 0 ? new BigInteger(decimal.Round(ether * 1_000_000_000m, 0)) * 1_000_000_000 : throw new ArgumentOutOfRangeException(nameof(ether));
+
     public async Task<SentTransaction> SendAsync(EthKey from, TransactionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(from);
