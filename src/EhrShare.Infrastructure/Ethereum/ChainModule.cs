@@ -1,0 +1,51 @@
+using EhrShare.Infrastructure.Ethereum.Contracts;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+using EhrShare.Infrastructure.Ethereum.Transactions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EhrShare.Infrastructure.Ethereum;
+
+public static class ChainModule
+{
+    /// <summary>
+    /// Registers the chain module: <see cref="ChainOptions"/> (section <c>Chain</c>, validated at start), the typed
+    /// JSON-RPC client, nonce manager and fee estimator (singletons, shared by all senders), the transaction sender,
+    /// <see cref="EhrAccessContract"/> at Chain:ContractAddress, <see cref="ContractDeployer"/>, <see cref="ChainMonitor"/>,
+    /// the "chain" health check and the start-up check.
+    /// </summary>
+    public static IHostApplicationBuilder AddChain(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<ChainOptions>()
+            .BindConfiguration(ChainOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddHttpClient<EthRpcClient>((sp, http) =>
+        {
+            var o = sp.GetRequiredService<IOptions<ChainOptions>>().Value;
+            http.BaseAddress = new Uri(o.RpcUrl);
+            http.Timeout = o.RequestTimeout;
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<NonceManager>();
+        services.AddSingleton<FeeEstimator>();
+        services.AddTransient<TransactionSender>();
+        services.AddTransient<ContractDeployer>();
+        services.AddTransient(sp => new EhrAccessContract(
+            sp.GetRequiredService<TransactionSender>(),
+            sp.GetRequiredService<IOptions<ChainOptions>>().Value.GetContractAddress()
+                ?? throw new InvalidOperationException("Chain:ContractAddress is not set: run deploy-contract to deploy EhrAccess and record its address.")));
+        services.AddTransient(sp => new ChainMonitor(
+            sp.GetRequiredService<EthRpcClient>(),
+            sp.GetRequiredService<IOptions<ChainOptions>>().Value.GetContractAddress()));
+
+        services.AddHealthChecks().AddCheck<ChainHealthCheck>("chain");
+        services.AddHostedService<ChainStartupCheck>();
+        return builder;
+    }
+}

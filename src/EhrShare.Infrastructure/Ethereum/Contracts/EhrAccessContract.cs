@@ -1,0 +1,308 @@
+using System.Numerics;
+using EhrShare.Infrastructure.Ethereum.Abi;
+using EhrShare.Infrastructure.Ethereum.Crypto;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+using EhrShare.Infrastructure.Ethereum.Transactions;
+
+namespace EhrShare.Infrastructure.Ethereum.Contracts;
+
+/// <summary>Which events to read: by patient, by doctor, both, or all; over a block range.</summary>
+public sealed record EhrEventQuery
+{
+    public EthAddress? Patient { get; init; }
+
+    public EthAddress? Doctor { get; init; }
+
+    public ulong FromBlock { get; init; }
+
+    /// <summary>Inclusive; null is the latest block.</summary>
+    public ulong? ToBlock { get; init; }
+}
+
+/// <summary>
+/// The EhrAccess contract, typed: one method per contract function. Views read the latest state with
+/// <c>eth_call</c>; transactions are signed by the given account's key, sent, and awaited (a revert throws
+/// <see cref="ContractRevertException"/> with the contract's custom error, e.g. <c>NotOwner</c>). Who signs what:
+/// the owner (EHR manager) registers, suspends, reinstates, penalises and configures; a patient adds and removes
+/// records and grants, denies and revokes; a doctor requests access, logs each access attempt and declares emergencies.
+/// </summary>
+public sealed class EhrAccessContract
+{
+    private readonly TransactionSender _sender;
+    private readonly ContractAbi _abi;
+
+    public EhrAccessContract(TransactionSender sender, EthAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        _sender = sender;
+        Address = address;
+        _abi = ContractArtifact.EhrAccess.Abi;
+    }
+
+    public EthAddress Address { get; }
+
+    public ContractAbi Abi => _abi;
+
+    private EthRpcClient Rpc => _sender.Rpc;
+
+    // ------------------------------------------------------------------ views
+
+    public async Task<EthAddress> OwnerAsync(CancellationToken cancellationToken = default) =>
+        (EthAddress)(await CallAsync("owner", [], cancellationToken))[0]!;
+
+    public async Task<uint> PenaltyThresholdAsync(CancellationToken cancellationToken = default) =>
+        (uint)(BigInteger)(await CallAsync("penaltyThreshold", [], cancellationToken))[0]!;
+
+    public async Task<TimeSpan> EmergencyWindowAsync(CancellationToken cancellationToken = default) =>
+        TimeSpan.FromSeconds((double)(BigInteger)(await CallAsync("emergencyWindow", [], cancellationToken))[0]!);
+
+    /// <summary>Whether the doctor may read the patient's records now (a grant not expired, or an emergency window; not suspended).</summary>
+    public async Task<bool> HasAccessAsync(EthAddress patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        (bool)(await CallAsync("hasAccess", [patient, doctor], cancellationToken))[0]!;
+
+    /// <summary>The account registered for the patient address {AID, PID}, or null.</summary>
+    public async Task<EthAddress?> PatientByAddressAsync(uint aid, uint pid, CancellationToken cancellationToken = default)
+    {
+        var account = (EthAddress)(await CallAsync("patientByAddress", [aid, pid], cancellationToken))[0]!;
+        return account.IsZero ? null : account;
+    }
+
+    public async Task<EhrAccount> GetAccountAsync(EthAddress account, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("accountOf", [account], cancellationToken);
+        return new EhrAccount(account, (EhrRole)(int)(BigInteger)v[0]!, (bool)v[1]!, (uint)(BigInteger)v[2]!, (uint)(BigInteger)v[3]!, (uint)(BigInteger)v[4]!);
+    }
+
+    public async Task<EhrPermission> GetPermissionAsync(EthAddress patient, EthAddress doctor, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("permissionOf", [patient, doctor], cancellationToken);
+        return new EhrPermission((PermissionStatus)(int)(BigInteger)v[0]!, Time(v[1]), Time(v[2]), Time(v[3]));
+    }
+
+    /// <summary>The record's block hash as the patient recorded it (the app checks the rebuilt block against it).</summary>
+    public async Task<EhrRecordState> GetRecordAsync(EthAddress patient, Guid recordId, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("recordOf", [patient, RecordIds.ToBytes16(recordId)], cancellationToken);
+        var hash = (byte[])v[0]!;
+        return new EhrRecordState(hash.AsSpan().ContainsAnyExcept((byte)0) ? hash : null, (bool)v[1]!);
+    }
+
+    // ------------------------------------------------------------------ owner
+
+    public Task<RpcReceipt> RegisterPatientAsync(EthKey owner, EthAddress patient, uint aid, uint pid, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "registerPatient", [patient, aid, pid], cancellationToken);
+
+    public Task<RpcReceipt> RegisterDoctorAsync(EthKey owner, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "registerDoctor", [doctor], cancellationToken);
+
+    public Task<RpcReceipt> SuspendAsync(EthKey owner, EthAddress account, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "suspend", [account], cancellationToken);
+
+    /// <summary>Lifts a suspension but keeps the penalty count (see <see cref="LiftPenaltyAsync"/>).</summary>
+    public Task<RpcReceipt> ReinstateAsync(EthKey owner, EthAddress account, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "reinstate", [account], cancellationToken);
+
+    /// <summary>Adds a penalty to a doctor (e.g. an abused emergency access); suspends at the threshold.</summary>
+    public Task<RpcReceipt> PenalizeAsync(EthKey owner, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "penalize", [doctor], cancellationToken);
+
+    /// <summary>Clears a doctor's penalty count and suspension.</summary>
+    public Task<RpcReceipt> LiftPenaltyAsync(EthKey owner, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "liftPenalty", [doctor], cancellationToken);
+
+    public Task<RpcReceipt> SetPenaltyThresholdAsync(EthKey owner, uint threshold, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "setPenaltyThreshold", [threshold], cancellationToken);
+
+    public Task<RpcReceipt> SetEmergencyWindowAsync(EthKey owner, TimeSpan window, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "setEmergencyWindow", [(ulong)window.TotalSeconds], cancellationToken);
+
+    // ------------------------------------------------------------------ patients
+
+    /// <summary>Records a record's id and the SHA-256 of its block (32 bytes).</summary>
+    public Task<RpcReceipt> AddRecordAsync(EthKey patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blockHash);
+        return blockHash.Length == 32
+            ? SendAsync(patient, "addRecord", [RecordIds.ToBytes16(recordId), blockHash], cancellationToken)
+            : throw new ArgumentException("A block hash is 32 bytes (SHA-256).", nameof(blockHash));
+    }
+
+    public Task<RpcReceipt> RemoveRecordAsync(EthKey patient, Guid recordId, CancellationToken cancellationToken = default) =>
+        SendAsync(patient, "removeRecord", [RecordIds.ToBytes16(recordId)], cancellationToken);
+
+    public Task<RpcReceipt> GrantAccessAsync(EthKey patient, EthAddress doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        SendAsync(patient, "grantAccess", [doctor, (ulong)expiresAt.ToUnixTimeSeconds()], cancellationToken);
+
+    /// <summary>Refuses a pending request.</summary>
+    public Task<RpcReceipt> DenyAccessAsync(EthKey patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        SendAsync(patient, "denyAccess", [doctor], cancellationToken);
+
+    /// <summary>Ends a grant and any emergency window.</summary>
+    public Task<RpcReceipt> RevokeAccessAsync(EthKey patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        SendAsync(patient, "revokeAccess", [doctor], cancellationToken);
+
+    // ------------------------------------------------------------------ doctors
+
+    public Task<RpcReceipt> RequestAccessAsync(EthKey doctor, EthAddress patient, CancellationToken cancellationToken = default) =>
+        SendAsync(doctor, "requestAccess", [patient], cancellationToken);
+
+    /// <summary>
+    /// Logs the doctor's attempt to read a patient's record (null: the record list). Sent from the doctor's own account
+    /// (it is the doctor's attempt); never reverts for a registered doctor: a refusal is recorded and penalised.
+    /// </summary>
+    public async Task<AccessLogResult> LogAccessAsync(EthKey doctor, EthAddress patient, Guid? recordId, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync(doctor, "logAccess", [patient, recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16]], cancellationToken);
+        var events = DecodeEvents(receipt);
+        var suspended = events.OfType<AccountSuspendedEvent>().Any(e => e.Account == doctor.Address);
+        if (events.OfType<AccessDeniedEvent>().FirstOrDefault() is { } denied)
+        {
+            return new AccessLogResult(false, denied.Reason, denied.Penalties, suspended, receipt.TransactionHash, receipt.BlockNumber);
+        }
+
+        return events.OfType<AccessGrantedEvent>().Any()
+            ? new AccessLogResult(true, DenialReason.None, 0, false, receipt.TransactionHash, receipt.BlockNumber)
+            : throw new ChainException($"logAccess transaction {receipt.TransactionHash} emitted neither AccessGranted nor AccessDenied.");
+    }
+
+    /// <summary>Break-glass access for the owner's emergency window; <paramref name="reasonHash"/> is the hash of the stated reason.</summary>
+    public async Task<EmergencyAccessEvent> DeclareEmergencyAsync(EthKey doctor, EthAddress patient, byte[] reasonHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reasonHash);
+        if (reasonHash.Length != 32)
+        {
+            throw new ArgumentException("A reason hash is 32 bytes.", nameof(reasonHash));
+        }
+
+        var receipt = await SendAsync(doctor, "declareEmergency", [patient, reasonHash], cancellationToken);
+        return DecodeEvents(receipt).OfType<EmergencyAccessEvent>().Single();
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// <summary>The contract's events in a receipt, typed.</summary>
+    public IReadOnlyList<EhrAccessEvent> DecodeEvents(RpcReceipt receipt)
+    {
+        ArgumentNullException.ThrowIfNull(receipt);
+        return receipt.Logs
+            .Where(l => l.Address == Address)
+            .Select(l => EhrAccessEventDecoder.Decode(l with { BlockNumber = receipt.BlockNumber }, _abi))
+            .OfType<EhrAccessEvent>()
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Events for the history views, oldest first. By patient: everything about the patient (topic 1 is the patient in
+    /// every patient event). By doctor: the doctor's access events (topic 2) and the doctor's account events (topic 1).
+    /// Both: the events between the two. Neither: all.
+    /// </summary>
+    public async Task<IReadOnlyList<EhrAccessEvent>> GetEventsAsync(EhrEventQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var from = BlockParameter.Number(query.FromBlock);
+        var to = query.ToBlock is { } t ? BlockParameter.Number(t) : BlockParameter.Latest;
+        var filters = new List<IReadOnlyList<IReadOnlyList<byte[]>?>>();
+        switch (query.Patient, query.Doctor)
+        {
+            case ({ } p, { } d):
+                filters.Add([null, [Topic(p)], [Topic(d)]]);
+                break;
+            case ({ } p, null):
+                filters.Add([null, [Topic(p)]]);
+                break;
+            case (null, { } d):
+                filters.Add([null, null, [Topic(d)]]);
+                filters.Add([null, [Topic(d)]]);
+                break;
+            default:
+                filters.Add([]);
+                break;
+        }
+
+        var logs = new List<RpcLog>();
+        foreach (var topics in filters)
+        {
+            logs.AddRange(await Rpc.EthGetLogsAsync(new LogFilter { FromBlock = from, ToBlock = to, Addresses = [Address], Topics = topics }, cancellationToken));
+        }
+
+        var events = logs
+            .Where(l => !l.Removed)
+            .DistinctBy(l => (l.BlockNumber, l.LogIndex))
+            .OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)
+            .Select(l => EhrAccessEventDecoder.Decode(l, _abi))
+            .OfType<EhrAccessEvent>()
+            .ToList();
+
+        // Nodes that do not put blockTimestamp in logs: look the blocks up once each.
+        var missing = events.Where(e => e.Timestamp is null).Select(e => e.BlockNumber).Distinct().ToArray();
+        if (missing.Length > 0)
+        {
+            var times = new Dictionary<ulong, DateTimeOffset>();
+            foreach (var n in missing)
+            {
+                if (await Rpc.EthGetBlockByNumberAsync(n, false, cancellationToken) is { } block)
+                {
+                    times[n] = block.Timestamp;
+                }
+            }
+
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i].Timestamp is null && times.TryGetValue(events[i].BlockNumber, out var ts))
+                {
+                    events[i] = events[i] with { Timestamp = ts };
+                }
+            }
+        }
+
+        return events;
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /// <summary>
+    /// The transaction for a function call without sending it, for callers that send and await separately
+    /// (e.g. an outbox that records the hash between the two).
+    /// </summary>
+    public TransactionRequest CreateTransaction(string function, params IReadOnlyList<object?> arguments)
+    {
+        var f = _abi.Function(function);
+        return new TransactionRequest { To = Address, Data = f.EncodeCall(arguments), Description = f.Name, Abi = _abi };
+    }
+
+    public Task<RpcReceipt> SendAsync(EthKey from, string function, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default) =>
+        _sender.SendAndWaitAsync(from, CreateTransaction(function, arguments), cancellationToken);
+
+    /// <summary>Calls a view on the latest state and decodes its outputs.</summary>
+    public async Task<object?[]> CallAsync(string function, IReadOnlyList<object?> arguments, CancellationToken cancellationToken = default)
+    {
+        var f = _abi.Function(function);
+        try
+        {
+            var result = await Rpc.EthCallAsync(new CallRequest { To = Address, Data = f.EncodeCall(arguments) }, BlockParameter.Latest, cancellationToken);
+            if (result.Length == 0 && f.Outputs.Count > 0)
+            {
+                throw new ChainException($"{f.Name}: no contract code answered at {Address} (is Chain:ContractAddress right?).");
+            }
+
+            return f.DecodeOutput(result);
+        }
+        catch (RpcException ex) when (ex.IsRevert)
+        {
+            throw new ContractRevertException(f.Name, RevertReason.Decode(ex.RevertData, _abi), null, ex);
+        }
+    }
+
+    private static byte[] Topic(EthAddress address)
+    {
+        var topic = new byte[32];
+        address.WriteTo(topic.AsSpan(12));
+        return topic;
+    }
+
+    private static DateTimeOffset? Time(object? value)
+    {
+        var seconds = (BigInteger)value!;
+        return seconds.IsZero ? null : DateTimeOffset.FromUnixTimeSeconds((long)seconds);
+    }
+}

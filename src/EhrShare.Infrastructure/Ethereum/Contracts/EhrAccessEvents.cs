@@ -1,0 +1,166 @@
+using System.Numerics;
+using EhrShare.Infrastructure.Ethereum.Abi;
+using EhrShare.Infrastructure.Ethereum.Crypto;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+
+namespace EhrShare.Infrastructure.Ethereum.Contracts;
+
+/// <summary>An event of the EhrAccess contract with where and when it happened. Subtypes mirror the Solidity events.</summary>
+public abstract record EhrAccessEvent
+{
+    public ulong BlockNumber { get; init; }
+
+    public string TransactionHash { get; init; } = "";
+
+    public ulong LogIndex { get; init; }
+
+    /// <summary>The block's time (null only if the node gave none and it was not looked up).</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The Solidity event name, e.g. <c>AccessDenied</c>.</summary>
+    public abstract string EventName { get; }
+}
+
+public sealed record PatientRegisteredEvent(EthAddress Patient, uint Aid, uint Pid) : EhrAccessEvent
+{
+    public override string EventName => "PatientRegistered";
+}
+
+public sealed record DoctorRegisteredEvent(EthAddress Doctor) : EhrAccessEvent
+{
+    public override string EventName => "DoctorRegistered";
+}
+
+public sealed record AccountSuspendedEvent(EthAddress Account, SuspensionCause Cause) : EhrAccessEvent
+{
+    public override string EventName => "AccountSuspended";
+}
+
+public sealed record AccountReinstatedEvent(EthAddress Account) : EhrAccessEvent
+{
+    public override string EventName => "AccountReinstated";
+}
+
+public sealed record DoctorPenalizedEvent(EthAddress Doctor, uint Penalties) : EhrAccessEvent
+{
+    public override string EventName => "DoctorPenalized";
+}
+
+public sealed record PenaltyLiftedEvent(EthAddress Doctor) : EhrAccessEvent
+{
+    public override string EventName => "PenaltyLifted";
+}
+
+public sealed record PenaltyThresholdSetEvent(uint Threshold) : EhrAccessEvent
+{
+    public override string EventName => "PenaltyThresholdSet";
+}
+
+public sealed record EmergencyWindowSetEvent(TimeSpan Window) : EhrAccessEvent
+{
+    public override string EventName => "EmergencyWindowSet";
+}
+
+public sealed record RecordAddedEvent(EthAddress Patient, Guid RecordId, byte[] BlockHash) : EhrAccessEvent
+{
+    public override string EventName => "RecordAdded";
+}
+
+public sealed record RecordRemovedEvent(EthAddress Patient, Guid RecordId) : EhrAccessEvent
+{
+    public override string EventName => "RecordRemoved";
+}
+
+public sealed record AccessRequestedEvent(EthAddress Patient, EthAddress Doctor) : EhrAccessEvent
+{
+    public override string EventName => "AccessRequested";
+}
+
+public sealed record PermissionGrantedEvent(EthAddress Patient, EthAddress Doctor, DateTimeOffset ExpiresAt) : EhrAccessEvent
+{
+    public override string EventName => "PermissionGranted";
+}
+
+public sealed record PermissionDeniedEvent(EthAddress Patient, EthAddress Doctor) : EhrAccessEvent
+{
+    public override string EventName => "PermissionDenied";
+}
+
+public sealed record PermissionRevokedEvent(EthAddress Patient, EthAddress Doctor) : EhrAccessEvent
+{
+    public override string EventName => "PermissionRevoked";
+}
+
+/// <summary>An allowed access attempt. <see cref="RecordId"/> is null for the patient's record list (bytes16 zero).</summary>
+public sealed record AccessGrantedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId) : EhrAccessEvent
+{
+    public override string EventName => "AccessGranted";
+}
+
+/// <summary>A refused access attempt, with the doctor's penalty count after it.</summary>
+public sealed record AccessDeniedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId, DenialReason Reason, uint Penalties) : EhrAccessEvent
+{
+    public override string EventName => "AccessDenied";
+}
+
+public sealed record EmergencyAccessEvent(EthAddress Patient, EthAddress Doctor, byte[] ReasonHash, DateTimeOffset Until) : EhrAccessEvent
+{
+    public override string EventName => "EmergencyAccess";
+}
+
+/// <summary>Decodes EhrAccess logs into typed events.</summary>
+public static class EhrAccessEventDecoder
+{
+    /// <summary>The typed event of a log, or null if the log is not one of EhrAccess's events.</summary>
+    public static EhrAccessEvent? Decode(RpcLog log, ContractAbi? abi = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        abi ??= ContractArtifact.EhrAccess.Abi;
+        if (log.Topics.Count == 0 || abi.FindEvent(log.Topics[0]) is not { } definition)
+        {
+            return null;
+        }
+
+        var v = definition.Decode(log.Topics, log.Data);
+        EhrAccessEvent evt = definition.Name switch
+        {
+            "PatientRegistered" => new PatientRegisteredEvent(A(v[0]), U32(v[1]), U32(v[2])),
+            "DoctorRegistered" => new DoctorRegisteredEvent(A(v[0])),
+            "AccountSuspended" => new AccountSuspendedEvent(A(v[0]), (SuspensionCause)U32(v[1])),
+            "AccountReinstated" => new AccountReinstatedEvent(A(v[0])),
+            "DoctorPenalized" => new DoctorPenalizedEvent(A(v[0]), U32(v[1])),
+            "PenaltyLifted" => new PenaltyLiftedEvent(A(v[0])),
+            "PenaltyThresholdSet" => new PenaltyThresholdSetEvent(U32(v[0])),
+            "EmergencyWindowSet" => new EmergencyWindowSetEvent(TimeSpan.FromSeconds((double)(BigInteger)v[0]!)),
+            "RecordAdded" => new RecordAddedEvent(A(v[0]), RecordIds.FromBytes16((byte[])v[1]!), (byte[])v[2]!),
+            "RecordRemoved" => new RecordRemovedEvent(A(v[0]), RecordIds.FromBytes16((byte[])v[1]!)),
+            "AccessRequested" => new AccessRequestedEvent(A(v[0]), A(v[1])),
+            "PermissionGranted" => new PermissionGrantedEvent(A(v[0]), A(v[1]), Time(v[2])),
+            "PermissionDenied" => new PermissionDeniedEvent(A(v[0]), A(v[1])),
+            "PermissionRevoked" => new PermissionRevokedEvent(A(v[0]), A(v[1])),
+            "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2])),
+            "AccessDenied" => new AccessDeniedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), (DenialReason)U32(v[3]), U32(v[4])),
+            "EmergencyAccess" => new EmergencyAccessEvent(A(v[0]), A(v[1]), (byte[])v[2]!, Time(v[3])),
+            _ => throw new AbiException($"EhrAccess event '{definition.Name}' has no typed record; add one."),
+        };
+        return evt with
+        {
+            BlockNumber = log.BlockNumber,
+            TransactionHash = log.TransactionHash,
+            LogIndex = log.LogIndex,
+            Timestamp = log.BlockTimestamp,
+        };
+    }
+
+    private static EthAddress A(object? value) => (EthAddress)value!;
+
+    private static uint U32(object? value) => (uint)(BigInteger)value!;
+
+    private static DateTimeOffset Time(object? value) => DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)value!);
+
+    private static Guid? OptionalId(object? value)
+    {
+        var bytes = (byte[])value!;
+        return bytes.AsSpan().ContainsAnyExcept((byte)0) ? RecordIds.FromBytes16(bytes) : null;
+    }
+}

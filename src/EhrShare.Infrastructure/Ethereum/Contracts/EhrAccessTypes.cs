@@ -1,0 +1,65 @@
+using EhrShare.Infrastructure.Ethereum.Crypto;
+
+namespace EhrShare.Infrastructure.Ethereum.Contracts;
+
+/// <summary>Mirrors <c>EhrAccess.Role</c>.</summary>
+public enum EhrRole
+{
+    None = 0,
+    Patient = 1,
+    Doctor = 2,
+}
+
+/// <summary>Mirrors <c>EhrAccess.PermissionStatus</c>.</summary>
+public enum PermissionStatus
+{
+    None = 0,
+    Requested = 1,
+    Granted = 2,
+    Denied = 3,
+    Revoked = 4,
+}
+
+/// <summary>Mirrors <c>EhrAccess.DenialReason</c>: why a logged access attempt was refused.</summary>
+public enum DenialReason
+{
+    None = 0,
+    DoctorSuspended = 1,
+    NoPermission = 2,
+    PermissionExpired = 3,
+    UnknownRecord = 4,
+}
+
+/// <summary>Mirrors <c>EhrAccess.SuspensionCause</c>.</summary>
+public enum SuspensionCause
+{
+    Owner = 0,
+    Penalty = 1,
+}
+
+/// <summary>An account as the contract sees it; AID and PID are set for patients only.</summary>
+public sealed record EhrAccount(EthAddress Account, EhrRole Role, bool Suspended, uint Penalties, uint Aid, uint Pid)
+{
+    public bool IsRegistered => Role != EhrRole.None;
+}
+
+/// <summary>A patient's permission for a doctor. Times are null when unset (zero on the chain).</summary>
+public sealed record EhrPermission(PermissionStatus Status, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil);
+
+/// <summary>A record on the chain: its block hash, or <see cref="Removed"/>, or neither when unknown.</summary>
+public sealed record EhrRecordState(byte[]? BlockHash, bool Removed)
+{
+    public bool Exists => BlockHash is not null;
+}
+
+/// <summary>The outcome of <c>logAccess</c>, read from the transaction's events.</summary>
+public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber);
+
+/// <summary>Record ids are Guids in the app and <c>bytes16</c> on the chain, in RFC 4122 (big-endian) byte order.</summary>
+public static class RecordIds
+{
+    public static byte[] ToBytes16(Guid id) => id.ToByteArray(bigEndian: true);
+
+    public static Guid FromBytes16(ReadOnlySpan<byte> bytes) =>
+        bytes.Length == 16 ? new Guid(bytes, bigEndian: true) : throw new ArgumentException("A record id is 16 bytes.", nameof(bytes));
+}

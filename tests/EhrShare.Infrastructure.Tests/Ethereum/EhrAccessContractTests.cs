@@ -1,0 +1,439 @@
+using EhrShare.Infrastructure.Ethereum.Abi;
+using EhrShare.Infrastructure.Ethereum.Contracts;
+using EhrShare.Infrastructure.Ethereum.Crypto;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+
+namespace EhrShare.Infrastructure.Tests.Ethereum;
+
+/// <summary>Every rule of the EhrAccess contract against a real anvil (automine), through the typed wrapper.</summary>
+public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<AutomineChainFixture>
+{
+    private EhrAccessContract Contract => chain.Contract;
+
+    [Fact]
+    public async Task Deploy_FreshChain_PutsTheArtifactsCodeThere_OwnedByTheManager()
+    {
+        var code = await chain.Rpc.EthGetCodeAsync(Contract.Address);
+        Assert.Equal(ContractArtifact.EhrAccess.DeployedBytecode, code);
+        Assert.Equal(chain.Manager.Address, await Contract.OwnerAsync());
+        Assert.Equal(3u, await Contract.PenaltyThresholdAsync());
+        Assert.Equal(TimeSpan.FromHours(1), await Contract.EmergencyWindowAsync());
+    }
+
+    [Fact]
+    public async Task RegisterPatient_ByOwner_IsFoundByAidPid_WithEvent()
+    {
+        var patient = EthKey.Generate().Address;
+        var receipt = await Contract.RegisterPatientAsync(chain.Manager, patient, 12, 345);
+
+        Assert.Equal(patient, await Contract.PatientByAddressAsync(12, 345));
+        Assert.Null(await Contract.PatientByAddressAsync(12, 346));
+        var account = await Contract.GetAccountAsync(patient);
+        Assert.Equal(new EhrAccount(patient, EhrRole.Patient, false, 0, 12, 345), account);
+        var evt = Assert.IsType<PatientRegisteredEvent>(Assert.Single(Contract.DecodeEvents(receipt)));
+        Assert.Equal((patient, 12u, 345u), (evt.Patient, evt.Aid, evt.Pid));
+    }
+
+    [Fact]
+    public async Task RegisterPatient_ByNonOwner_RevertsWithNotOwner()
+    {
+        var intruder = await chain.NewFundedKeyAsync();
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            Contract.RegisterPatientAsync(intruder, EthKey.Generate().Address, 1, 1));
+
+        Assert.Equal(RevertKind.Custom, ex.Reason.Kind);
+        Assert.Equal("NotOwner", ex.ErrorName);
+        Assert.Equal(intruder.Address, ex.Reason.Arguments[0]);
+        var doctorEx = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RegisterDoctorAsync(intruder, intruder.Address));
+        Assert.Equal("NotOwner", doctorEx.ErrorName);
+    }
+
+    [Fact]
+    public async Task RegisterPatient_TakenPatientAddressOrAccount_Reverts()
+    {
+        var (patient, aid, pid) = await chain.NewPatientAsync();
+
+        var taken = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            Contract.RegisterPatientAsync(chain.Manager, EthKey.Generate().Address, aid, pid));
+        Assert.Equal("PatientAddressTaken", taken.ErrorName);
+
+        var again = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            Contract.RegisterDoctorAsync(chain.Manager, patient.Address));
+        Assert.Equal("AlreadyRegistered", again.ErrorName);
+    }
+
+    [Fact]
+    public async Task AddRecord_ByPatient_StoresBlockHash_ThenRemoveMarksItRemoved_AndTheIdCannotBeReused()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var recordId = Guid.CreateVersion7();
+        var blockHash = ChainFixture.Sha256Of("block " + recordId);
+
+        var added = await Contract.AddRecordAsync(patient, recordId, blockHash);
+        var record = await Contract.GetRecordAsync(patient.Address, recordId);
+        Assert.Equal(blockHash, record.BlockHash);
+        Assert.False(record.Removed);
+        var addedEvent = Assert.IsType<RecordAddedEvent>(Assert.Single(Contract.DecodeEvents(added)));
+        Assert.Equal((patient.Address, recordId), (addedEvent.Patient, addedEvent.RecordId));
+        Assert.Equal(blockHash, addedEvent.BlockHash);
+
+        var duplicate = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.AddRecordAsync(patient, recordId, blockHash));
+        Assert.Equal("RecordExists", duplicate.ErrorName);
+        Assert.Equal(RecordIds.ToBytes16(recordId), (byte[])duplicate.Reason.Arguments[0]!);
+
+        var removed = await Contract.RemoveRecordAsync(patient, recordId);
+        Assert.IsType<RecordRemovedEvent>(Assert.Single(Contract.DecodeEvents(removed)));
+        Assert.Equal(new EhrRecordState(null, true), await Contract.GetRecordAsync(patient.Address, recordId));
+
+        var reuse = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.AddRecordAsync(patient, recordId, blockHash));
+        Assert.Equal("RecordExists", reuse.ErrorName);
+        var removeAgain = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RemoveRecordAsync(patient, recordId));
+        Assert.Equal("UnknownRecord", removeAgain.ErrorName);
+    }
+
+    [Fact]
+    public async Task AddRecord_ByDoctorOrStranger_RevertsWithNotPatient()
+    {
+        var doctor = await chain.NewDoctorAsync();
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() =>
+            Contract.AddRecordAsync(doctor, Guid.CreateVersion7(), ChainFixture.Sha256Of("x")));
+        Assert.Equal("NotPatient", ex.ErrorName);
+    }
+
+    [Fact]
+    public async Task GrantAccess_ByADoctor_RevertsWithNotPatient()
+    {
+        var doctor = await chain.NewDoctorAsync();
+        var otherDoctor = await chain.NewDoctorAsync();
+        var expiry = (await chain.ChainNowAsync()).AddDays(1);
+
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.GrantAccessAsync(doctor, otherDoctor.Address, expiry));
+        Assert.Equal("NotPatient", ex.ErrorName);
+        Assert.Equal(doctor.Address, ex.Reason.Arguments[0]);
+    }
+
+    [Fact]
+    public async Task RequestGrantLogRevoke_FullFlow_DecidesAndRecordsEachAttempt()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var recordId = Guid.CreateVersion7();
+        await Contract.AddRecordAsync(patient, recordId, ChainFixture.Sha256Of("r"));
+
+        var requested = await Contract.RequestAccessAsync(doctor, patient.Address);
+        Assert.IsType<AccessRequestedEvent>(Assert.Single(Contract.DecodeEvents(requested)));
+        Assert.Equal(PermissionStatus.Requested, (await Contract.GetPermissionAsync(patient.Address, doctor.Address)).Status);
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+
+        var expiry = (await chain.ChainNowAsync()).AddDays(30);
+        var granted = await Contract.GrantAccessAsync(patient, doctor.Address, expiry);
+        var grantEvent = Assert.IsType<PermissionGrantedEvent>(Assert.Single(Contract.DecodeEvents(granted)));
+        Assert.Equal(expiry.ToUnixTimeSeconds(), grantEvent.ExpiresAt.ToUnixTimeSeconds());
+        Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+
+        var allowed = await Contract.LogAccessAsync(doctor, patient.Address, recordId);
+        Assert.True(allowed.Allowed);
+        Assert.Equal(DenialReason.None, allowed.Reason);
+
+        var listAllowed = await Contract.LogAccessAsync(doctor, patient.Address, null);
+        Assert.True(listAllowed.Allowed);
+
+        await Contract.RevokeAccessAsync(patient, doctor.Address);
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+        Assert.Equal(PermissionStatus.Revoked, (await Contract.GetPermissionAsync(patient.Address, doctor.Address)).Status);
+
+        var denied = await Contract.LogAccessAsync(doctor, patient.Address, recordId);
+        Assert.False(denied.Allowed);
+        Assert.Equal(DenialReason.NoPermission, denied.Reason);
+        Assert.Equal(1u, denied.Penalties);
+        Assert.Equal(1u, (await Contract.GetAccountAsync(doctor.Address)).Penalties);
+
+        var revokeAgain = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RevokeAccessAsync(patient, doctor.Address));
+        Assert.Equal("NotGranted", revokeAgain.ErrorName);
+    }
+
+    [Fact]
+    public async Task LogAccess_UnknownOrRemovedRecord_IsDeniedEvenWithAGrant()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        await Contract.GrantAccessAsync(patient, doctor.Address, (await chain.ChainNowAsync()).AddDays(1));
+
+        var result = await Contract.LogAccessAsync(doctor, patient.Address, Guid.CreateVersion7());
+        Assert.False(result.Allowed);
+        Assert.Equal(DenialReason.UnknownRecord, result.Reason);
+    }
+
+    [Fact]
+    public async Task GrantAccess_AfterItExpires_NoLongerAllowsAccess()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var now = await chain.ChainNowAsync();
+        await Contract.GrantAccessAsync(patient, doctor.Address, now.AddMinutes(10));
+        Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+
+        await chain.AdvanceTimeAsync(TimeSpan.FromMinutes(11));
+
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+        var result = await Contract.LogAccessAsync(doctor, patient.Address, null);
+        Assert.False(result.Allowed);
+        Assert.Equal(DenialReason.PermissionExpired, result.Reason);
+
+        var past = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.GrantAccessAsync(patient, doctor.Address, now));
+        Assert.Equal("ExpiryNotInFuture", past.ErrorName);
+    }
+
+    [Fact]
+    public async Task DenyAccess_PendingRequest_IsRecorded_AndWithoutRequestReverts()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+
+        var none = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.DenyAccessAsync(patient, doctor.Address));
+        Assert.Equal("NoPendingRequest", none.ErrorName);
+
+        await Contract.RequestAccessAsync(doctor, patient.Address);
+        var receipt = await Contract.DenyAccessAsync(patient, doctor.Address);
+
+        Assert.IsType<PermissionDeniedEvent>(Assert.Single(Contract.DecodeEvents(receipt)));
+        Assert.Equal(PermissionStatus.Denied, (await Contract.GetPermissionAsync(patient.Address, doctor.Address)).Status);
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+    }
+
+    [Fact]
+    public async Task RequestAccess_ToANonPatient_Reverts()
+    {
+        var doctor = await chain.NewDoctorAsync();
+        var other = await chain.NewDoctorAsync();
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RequestAccessAsync(doctor, other.Address));
+        Assert.Equal("NotPatient", ex.ErrorName);
+    }
+
+    [Fact]
+    public async Task SuspendedDoctor_HasNoAccess_CannotRequest_AndAttemptsAreDenied_UntilReinstated()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        await Contract.GrantAccessAsync(patient, doctor.Address, (await chain.ChainNowAsync()).AddDays(1));
+
+        var suspended = await Contract.SuspendAsync(chain.Manager, doctor.Address);
+        var evt = Assert.IsType<AccountSuspendedEvent>(Assert.Single(Contract.DecodeEvents(suspended)));
+        Assert.Equal(SuspensionCause.Owner, evt.Cause);
+
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+        var request = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RequestAccessAsync(doctor, patient.Address));
+        Assert.Equal("AccountIsSuspended", request.ErrorName);
+        var attempt = await Contract.LogAccessAsync(doctor, patient.Address, null);
+        Assert.Equal(DenialReason.DoctorSuspended, attempt.Reason);
+
+        await Contract.ReinstateAsync(chain.Manager, doctor.Address);
+        Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+    }
+
+    [Fact]
+    public async Task SuspendedPatient_CannotAddRecordsOrGrant()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        await Contract.SuspendAsync(chain.Manager, patient.Address);
+
+        var add = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.AddRecordAsync(patient, Guid.CreateVersion7(), ChainFixture.Sha256Of("x")));
+        Assert.Equal("AccountIsSuspended", add.ErrorName);
+        var grant = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.GrantAccessAsync(patient, doctor.Address, DateTimeOffset.UtcNow.AddDays(400)));
+        Assert.Equal("AccountIsSuspended", grant.ErrorName);
+    }
+
+    [Fact]
+    public async Task RepeatedDenials_ReachTheThreshold_SuspendTheDoctor_UntilThePenaltyIsLifted()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var threshold = await Contract.PenaltyThresholdAsync();
+
+        AccessLogResult last = null!;
+        for (var i = 0; i < threshold; i++)
+        {
+            last = await Contract.LogAccessAsync(doctor, patient.Address, null);
+            Assert.False(last.Allowed);
+        }
+
+        Assert.True(last.DoctorSuspended);
+        Assert.Equal(threshold, last.Penalties);
+        var account = await Contract.GetAccountAsync(doctor.Address);
+        Assert.True(account.Suspended);
+
+        var lifted = await Contract.LiftPenaltyAsync(chain.Manager, doctor.Address);
+        Assert.IsType<PenaltyLiftedEvent>(Assert.Single(Contract.DecodeEvents(lifted)));
+        Assert.Equal(new EhrAccount(doctor.Address, EhrRole.Doctor, false, 0, 0, 0), await Contract.GetAccountAsync(doctor.Address));
+        await Contract.RequestAccessAsync(doctor, patient.Address);
+    }
+
+    [Fact]
+    public async Task EmergencyAccess_GrantsTheOwnersWindowWithAReasonHash_ThenLapses_AndTheOwnerCanPenalize()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var reasonHash = ChainFixture.Sha256Of("unconscious patient in the emergency room");
+
+        var evt = await Contract.DeclareEmergencyAsync(doctor, patient.Address, reasonHash);
+
+        Assert.Equal(reasonHash, evt.ReasonHash);
+        Assert.Equal(patient.Address, evt.Patient);
+        Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+        var permission = await Contract.GetPermissionAsync(patient.Address, doctor.Address);
+        Assert.Equal(evt.Until, permission.EmergencyUntil);
+        Assert.True((await Contract.LogAccessAsync(doctor, patient.Address, null)).Allowed);
+
+        await chain.AdvanceTimeAsync(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+
+        var penalized = await Contract.PenalizeAsync(chain.Manager, doctor.Address);
+        var p = Assert.IsType<DoctorPenalizedEvent>(Assert.Single(Contract.DecodeEvents(penalized)));
+        Assert.Equal(1u, p.Penalties);
+    }
+
+    [Fact]
+    public async Task EmergencyAccess_CanBeEndedByThePatient()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        await Contract.DeclareEmergencyAsync(doctor, patient.Address, ChainFixture.Sha256Of("r"));
+
+        await Contract.RevokeAccessAsync(patient, doctor.Address);
+
+        Assert.False(await Contract.HasAccessAsync(patient.Address, doctor.Address));
+    }
+
+    [Fact]
+    public async Task LogAccess_FromANonDoctor_Reverts()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var stranger = await chain.NewFundedKeyAsync();
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessAsync(stranger, patient.Address, null));
+        Assert.Equal("NotDoctor", ex.ErrorName);
+    }
+
+    [Fact]
+    public async Task OwnerSettings_InvalidValue_RevertsWithErrorString()
+    {
+        var ex = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.SetPenaltyThresholdAsync(chain.Manager, 0));
+        Assert.Equal(RevertKind.Error, ex.Reason.Kind);
+        Assert.Equal("EhrAccess: threshold must be positive", ex.Reason.Message);
+        Assert.Contains("threshold must be positive", ex.Message, StringComparison.Ordinal);
+
+        var window = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.SetEmergencyWindowAsync(chain.Manager, TimeSpan.FromDays(8)));
+        Assert.Equal(RevertKind.Error, window.Reason.Kind);
+    }
+
+    [Fact]
+    public async Task OwnerSettings_ByOwner_AreStoredWithEvents()
+    {
+        // A separate contract so changing settings does not disturb the other tests' threshold.
+        var address = await new ContractDeployer(chain.Sender, Microsoft.Extensions.Options.Options.Create(chain.Options)).DeployAsync(chain.Manager);
+        var contract = new EhrAccessContract(chain.Sender, address);
+
+        var t = await contract.SetPenaltyThresholdAsync(chain.Manager, 5);
+        var w = await contract.SetEmergencyWindowAsync(chain.Manager, TimeSpan.FromMinutes(15));
+
+        Assert.Equal(5u, await contract.PenaltyThresholdAsync());
+        Assert.Equal(TimeSpan.FromMinutes(15), await contract.EmergencyWindowAsync());
+        Assert.Equal(5u, Assert.IsType<PenaltyThresholdSetEvent>(Assert.Single(contract.DecodeEvents(t))).Threshold);
+        Assert.Equal(TimeSpan.FromMinutes(15), Assert.IsType<EmergencyWindowSetEvent>(Assert.Single(contract.DecodeEvents(w))).Window);
+    }
+
+    [Fact]
+    public async Task GetEvents_ByPatientByDoctorAndAll_ReturnTheirHistoryDecodedWithTimes()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var (otherPatient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var recordId = Guid.CreateVersion7();
+        await Contract.AddRecordAsync(patient, recordId, ChainFixture.Sha256Of("h"));
+        await Contract.RequestAccessAsync(doctor, patient.Address);
+        await Contract.GrantAccessAsync(patient, doctor.Address, (await chain.ChainNowAsync()).AddDays(1));
+        await Contract.LogAccessAsync(doctor, patient.Address, recordId);
+        await Contract.LogAccessAsync(doctor, otherPatient.Address, null);
+
+        var byPatient = await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = chain.DeployBlock });
+        Assert.Equal(
+            ["PatientRegistered", "RecordAdded", "AccessRequested", "PermissionGranted", "AccessGranted"],
+            byPatient.Select(e => e.EventName));
+        Assert.All(byPatient, e => Assert.NotNull(e.Timestamp));
+        Assert.Equal(recordId, Assert.IsType<AccessGrantedEvent>(byPatient[^1]).RecordId);
+
+        var byDoctor = await Contract.GetEventsAsync(new EhrEventQuery { Doctor = doctor.Address, FromBlock = chain.DeployBlock });
+        Assert.Equal(
+            ["DoctorRegistered", "AccessRequested", "PermissionGranted", "AccessGranted", "AccessDenied"],
+            byDoctor.Select(e => e.EventName));
+        Assert.Equal(otherPatient.Address, Assert.IsType<AccessDeniedEvent>(byDoctor[^1]).Patient);
+
+        var between = await Contract.GetEventsAsync(new EhrEventQuery { Patient = otherPatient.Address, Doctor = doctor.Address });
+        Assert.Equal(DenialReason.NoPermission, Assert.IsType<AccessDeniedEvent>(Assert.Single(between)).Reason);
+
+        var all = await Contract.GetEventsAsync(new EhrEventQuery());
+        Assert.True(all.Count >= byPatient.Count + byDoctor.Count - 3);
+        Assert.Equal(all.OrderBy(e => e.BlockNumber).ThenBy(e => e.LogIndex), all);
+    }
+
+    [Fact]
+    public async Task ChainMonitor_RecentBlocks_NameTheFunctionsAndGas()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var recordId = Guid.CreateVersion7();
+        var receipt = await Contract.AddRecordAsync(patient, recordId, ChainFixture.Sha256Of("m"));
+        var monitor = new ChainMonitor(chain.Rpc, Contract.Address);
+
+        var blocks = await monitor.GetRecentBlocksAsync(5);
+        var tx = blocks.SelectMany(b => b.Transactions).Single(t => t.Hash == receipt.TransactionHash);
+        Assert.Equal("addRecord", tx.Function);
+        Assert.Equal(receipt.GasUsed, tx.GasUsed);
+        Assert.True(tx.Succeeded);
+        Assert.True(blocks[0].Number >= blocks[^1].Number);
+
+        var details = await monitor.GetTransactionAsync(receipt.TransactionHash);
+        Assert.NotNull(details);
+        Assert.Contains(details.Arguments, a => a.Key == "recordId" && a.Value == recordId.ToString());
+        Assert.IsType<RecordAddedEvent>(Assert.Single(details.Events));
+        Assert.Equal("(transfer)", monitor.DescribeFunction(patient.Address, []));
+        Assert.Equal("(create contract)", monitor.DescribeFunction(null, [1]));
+    }
+
+    [Fact]
+    public async Task EnsureDeployed_WithTheRecordedAddress_ReturnsItWithoutDeploying_AndWithAStaleOneDeploysAgain()
+    {
+        var deployer = new ContractDeployer(chain.Sender, Microsoft.Extensions.Options.Options.Create(chain.Options));
+        var nonceBefore = await chain.Rpc.EthGetTransactionCountAsync(chain.Manager.Address, BlockParameter.Latest);
+
+        var same = await deployer.EnsureDeployedAsync(Contract.Address.ToString());
+        Assert.Equal(Contract.Address, same);
+        Assert.Equal(nonceBefore, await chain.Rpc.EthGetTransactionCountAsync(chain.Manager.Address, BlockParameter.Latest));
+
+        var stale = EthKey.Generate().Address.ToString(); // no code there: e.g. a reset dev chain
+        var fresh = await deployer.EnsureDeployedAsync(stale);
+        Assert.NotEqual(Contract.Address, fresh);
+        Assert.Equal(ContractArtifact.EhrAccess.DeployedBytecode, await chain.Rpc.EthGetCodeAsync(fresh));
+    }
+
+    [Fact]
+    public void Wrapper_HasOneMethodPerContractFunction()
+    {
+        var methods = typeof(EhrAccessContract).GetMethods().Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["accountOf"] = "GetAccountAsync",
+            ["permissionOf"] = "GetPermissionAsync",
+            ["recordOf"] = "GetRecordAsync",
+        };
+        foreach (var f in ContractArtifact.EhrAccess.Abi.Functions)
+        {
+            var expected = aliases.TryGetValue(f.Name, out var alias) ? alias : char.ToUpperInvariant(f.Name[0]) + f.Name[1..] + "Async";
+            Assert.True(methods.Contains(expected), $"EhrAccessContract has no {expected} for {f.Signature}");
+        }
+
+        foreach (var e in ContractArtifact.EhrAccess.Abi.Events)
+        {
+            Assert.NotNull(typeof(EhrAccessEvent).Assembly.GetType($"EhrShare.Infrastructure.Ethereum.Contracts.{e.Name}Event"));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using EhrShare.Infrastructure.Ethereum.Crypto;
+using EhrShare.Infrastructure.Ethereum.Encoding;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+using EhrShare.Testing;
+using Xunit.Abstractions;
+
+namespace EhrShare.Infrastructure.Tests.Ethereum;
+
+/// <summary>
+/// Gas per contract function, measured on anvil in a fixed scenario (fixed keys, ids and times, so the numbers are
+/// exact), checked against the limits and against the table in docs/gas.md. Set EHR_UPDATE_GAS_TABLE=1 to rewrite it.
+/// </summary>
+public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IClassFixture<AutomineChainFixture>
+{
+    private const ulong UserFacingLimit = 80_000;
+    private const ulong AllowedAccessLogLimit = 35_000;
+    private const string Start = "<!-- gas-table:start -->";
+    private const string End = "<!-- gas-table:end -->";
+
+    private static EthKey FixedKey(string name) => EthKey.FromPrivateKey(Keccak256.Hash("ehrshare gas " + name));
+
+    [Fact]
+    public async Task EveryFunction_StaysWithinTheGasLimits_AndMatchesTheDocumentedTable()
+    {
+        var rows = await MeasureAsync();
+
+        foreach (var (function, scenario, gas) in rows)
+        {
+            Assert.True(gas <= UserFacingLimit, $"{function} ({scenario}) used {gas} gas, over {UserFacingLimit}");
+        }
+
+        Assert.All(rows.Where(r => r.Function == "logAccess" && r.Scenario.StartsWith("allowed", StringComparison.Ordinal)),
+            r => Assert.True(r.Gas <= AllowedAccessLogLimit, $"logAccess ({r.Scenario}) used {r.Gas} gas, over {AllowedAccessLogLimit}"));
+
+        var table = Table(rows);
+        output.WriteLine(table);
+        var path = Path.Combine(TestStack.RepoRoot, "docs", "gas.md");
+        var doc = File.ReadAllText(path);
+        var from = doc.IndexOf(Start, StringComparison.Ordinal) + Start.Length;
+        var to = doc.IndexOf(End, StringComparison.Ordinal);
+        var documented = doc[from..to].Trim();
+        if (Environment.GetEnvironmentVariable("EHR_UPDATE_GAS_TABLE") == "1")
+        {
+            File.WriteAllText(path, doc[..from] + "\n" + table.Trim() + "\n" + doc[to..]);
+            return;
+        }
+
+        Assert.True(documented == table.Trim(),
+            "docs/gas.md is out of date; run the test with EHR_UPDATE_GAS_TABLE=1 and commit the file.\nMeasured:\n" + table);
+    }
+
+    private async Task<List<(string Function, string Scenario, ulong Gas)>> MeasureAsync()
+    {
+        var c = chain.Contract;
+        var owner = chain.Manager;
+        var patient = FixedKey("patient");
+        var doctor = FixedKey("doctor");
+        var doctor2 = FixedKey("doctor 2");
+        var doctor3 = FixedKey("doctor 3");
+        var emergencyDoctor = FixedKey("emergency doctor");
+        foreach (var k in new[] { patient, doctor, doctor2, doctor3, emergencyDoctor })
+        {
+            await chain.Rpc.RequestAsync("anvil_setBalance", w =>
+            {
+                w.WriteStringValue(k.Address.ToLowerHex());
+                w.WriteStringValue(Hex.EncodeQuantity(BigInteger.Pow(10, 19)));
+            }, _ => 0);
+        }
+
+        var recordId = Guid.Parse("0192f0a1-b2c3-7d4e-8f9a-0b1c2d3e4f50");
+        var record2 = Guid.Parse("0192f0a1-b2c3-7d4e-8f9a-0b1c2d3e4f51");
+        var blockHash = ChainFixture.Sha256Of("gas block");
+        var farFuture = DateTimeOffset.FromUnixTimeSeconds(4_102_444_800); // 2100-01-01: fixed calldata
+        var rows = new List<(string, string, ulong)>();
+
+        async Task Measure(string function, string scenario, Func<Task<RpcReceipt>> send) =>
+            rows.Add((function, scenario, (await send()).GasUsed));
+
+        async Task<ulong> GasOf(string transactionHash) => (await chain.Rpc.EthGetTransactionReceiptAsync(transactionHash))!.GasUsed;
+
+        async Task MeasureLog(string scenario, EthKey from, Guid? id, bool expectAllowed)
+        {
+            var result = await c.LogAccessAsync(from, patient.Address, id);
+            Assert.Equal(expectAllowed, result.Allowed);
+            rows.Add(("logAccess", scenario, await GasOf(result.TransactionHash)));
+        }
+
+        await Measure("registerPatient", "new account and {AID, PID}", () => c.RegisterPatientAsync(owner, patient.Address, 1, 42));
+        await Measure("registerDoctor", "new account", () => c.RegisterDoctorAsync(owner, doctor.Address));
+        await c.RegisterDoctorAsync(owner, doctor2.Address);
+        await c.RegisterDoctorAsync(owner, doctor3.Address);
+        await c.RegisterDoctorAsync(owner, emergencyDoctor.Address);
+        await Measure("addRecord", "new record", () => c.AddRecordAsync(patient, recordId, blockHash));
+        await c.AddRecordAsync(patient, record2, blockHash);
+        await Measure("requestAccess", "first request", () => c.RequestAccessAsync(doctor, patient.Address));
+        await Measure("grantAccess", "after a request", () => c.GrantAccessAsync(patient, doctor.Address, farFuture));
+        await Measure("grantAccess", "without a request (new slot)", () => c.GrantAccessAsync(patient, doctor2.Address, farFuture));
+        await MeasureLog("allowed, a record", doctor, recordId, true);
+        await MeasureLog("allowed, the record list (id 0)", doctor, null, true);
+        await Measure("revokeAccess", "a grant", () => c.RevokeAccessAsync(patient, doctor.Address));
+        await MeasureLog("denied, first penalty", doctor, recordId, false);
+
+        var threshold = await c.PenaltyThresholdAsync();
+        for (var i = 1; i < threshold; i++)
+        {
+            await c.LogAccessAsync(doctor3, patient.Address, null);
+        }
+
+        await MeasureLog("denied, reaching the threshold (suspends)", doctor3, null, false);
+        await Measure("liftPenalty", "a suspended doctor", () => c.LiftPenaltyAsync(owner, doctor3.Address));
+        await Measure("requestAccess", "again after a revocation (slot in use)", () => c.RequestAccessAsync(doctor, patient.Address));
+        await Measure("denyAccess", "a pending request", () => c.DenyAccessAsync(patient, doctor.Address));
+        var emergency = await c.DeclareEmergencyAsync(emergencyDoctor, patient.Address, ChainFixture.Sha256Of("reason"));
+        rows.Add(("declareEmergency", "no earlier permission (new slot)", await GasOf(emergency.TransactionHash)));
+        await MeasureLog("allowed, in an emergency window", emergencyDoctor, recordId, true);
+        await Measure("penalize", "a doctor", () => c.PenalizeAsync(owner, emergencyDoctor.Address));
+        await Measure("suspend", "an account", () => c.SuspendAsync(owner, doctor2.Address));
+        await Measure("reinstate", "an account", () => c.ReinstateAsync(owner, doctor2.Address));
+        await Measure("removeRecord", "a record", () => c.RemoveRecordAsync(patient, record2));
+        await Measure("setPenaltyThreshold", "owner", () => c.SetPenaltyThresholdAsync(owner, 4));
+        await Measure("setEmergencyWindow", "owner", () => c.SetEmergencyWindowAsync(owner, TimeSpan.FromMinutes(30)));
+        return rows;
+    }
+
+    private static string Table(IEnumerable<(string Function, string Scenario, ulong Gas)> rows)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| function | case | gas used |");
+        sb.AppendLine("|---|---|---:|");
+        foreach (var (function, scenario, gas) in rows)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| `{function}` | {scenario} | {gas:N0} |");
+        }
+
+        return sb.ToString();
+    }
+}
