@@ -1,4 +1,5 @@
 using EhrShare.Core;
+using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ipfs;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
@@ -10,6 +11,7 @@ builder.AddEhrCore();
 builder.AddPersistence();
 builder.AddShareNodes();
 builder.AddIpfs();
+builder.AddChain();
 builder.AddAccounts();
 builder.AddEhrWeb();
 

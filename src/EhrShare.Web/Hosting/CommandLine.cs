@@ -1,3 +1,6 @@
+using EhrShare.Infrastructure.Ethereum;
+using EhrShare.Infrastructure.Ethereum.Contracts;
+using EhrShare.Infrastructure.Ethereum.Rpc;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
 using Microsoft.EntityFrameworkCore;
@@ -7,12 +10,12 @@ namespace EhrShare.Web.Hosting;
 
 /// <summary>
 /// Operator commands of the app, run instead of serving when the first argument names one:
-/// <c>setup</c> (everything below, in order), <c>migrate</c>, <c>seed-admin</c>. They use the app's own configuration,
+/// <c>setup</c> (everything below, in order), <c>deploy-contract</c>, <c>migrate</c>, <c>seed-admin</c>. They use the app's own configuration,
 /// so they work the same against the ./ehr stacks and against servers a user already has.
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin"];
+    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -39,7 +42,11 @@ public static class CommandLine
                 case "seed-admin":
                     await services.GetRequiredService<AdminSeeder>().SeedAsync(Option(args, "--admin-password-file"), Console.Out, cancel.Token);
                     break;
+                case "deploy-contract":
+                    await DeployContractAsync(services, Option(args, "--contract-file"), cancel.Token);
+                    break;
                 case "setup":
+                    await DeployContractAsync(services, Option(args, "--contract-file"), cancel.Token);
                     await MigrateAsync(services, logger, cancel.Token);
                     await services.GetRequiredService<AdminSeeder>().SeedAsync(Option(args, "--admin-password-file"), Console.Out, cancel.Token);
                     break;
@@ -57,13 +64,32 @@ public static class CommandLine
             await Console.Error.WriteLineAsync("Cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is InvalidOperationException or MySqlConnector.MySqlException or DbUpdateException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or MySqlConnector.MySqlException or DbUpdateException or IOException or ChainException)
         {
             // The detail goes to the log file; the console gets the cause in one line.
             logger.LogDebug(e, "Command {Command} failed", args[0]);
             await Console.Error.WriteLineAsync($"{args[0]} failed: {Describe(e)}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Deploys EhrAccess unless the chain already has its code at the recorded address (the file given, else
+    /// Chain:ContractAddress), and records the address in the file.
+    /// </summary>
+    private static async Task DeployContractAsync(IServiceProvider services, string? contractFile, CancellationToken cancellationToken)
+    {
+        var recorded = contractFile is not null && File.Exists(contractFile)
+            ? (await File.ReadAllTextAsync(contractFile, cancellationToken)).Trim()
+            : services.GetRequiredService<IOptions<ChainOptions>>().Value.ContractAddress;
+        var address = await services.GetRequiredService<ContractDeployer>().EnsureDeployedAsync(recorded, cancellationToken);
+        if (contractFile is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(contractFile))!);
+            await File.WriteAllTextAsync(contractFile, address + "\n", cancellationToken);
+        }
+
+        await Console.Out.WriteLineAsync($"EhrAccess contract: {address}");
     }
 
     /// <summary>Applies the EF Core migrations to the app database and creates each share node's table.</summary>
