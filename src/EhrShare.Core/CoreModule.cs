@@ -1,5 +1,6 @@
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
+using EhrShare.Core.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,22 @@ public static class CoreModule
         builder.Services.AddScoped<RegisterPatient>();
         builder.Services.AddScoped<RegisterDoctor>();
         builder.Services.AddScoped<AreaManagement>();
+        builder.Services.AddScoped<ApproveUser>();
+        builder.Services.AddScoped<RejectUser>();
+        builder.Services.AddScoped<UserAdministration>();
+
+        builder.Services.AddOptions<RecordOptions>()
+            .BindConfiguration(RecordOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<RecordParties>();
+        builder.Services.AddScoped<AccessGate>();
+        builder.Services.AddScoped<RecordCleanup>();
+        builder.Services.AddScoped<UploadRecord>();
+        builder.Services.AddScoped<ReadRecord>();
+        builder.Services.AddScoped<ListRecords>();
+        builder.Services.AddScoped<RemoveRecord>();
+        builder.Services.AddScoped<ReconcileRecords>();
         return builder;
     }
 }

@@ -27,11 +27,8 @@ public class MedicalRecord
     /// <summary>SHA-256 of the block, known once the block is built; the same value is anchored on the chain.</summary>
     public byte[]? BlockHash { get; set; }
 
-    /// <summary>The CID while pending or rolling back; null once committed.</summary>
+    /// <summary>The CID while pending, rolling back or being removed; null otherwise.</summary>
     public string? PendingCid { get; set; }
-
-    /// <summary>The addRecord transaction, once sent (lets the reconciler tell "not sent" from "not yet mined").</summary>
-    public string? ChainTransactionHash { get; set; }
 
     /// <summary>An upload in progress holds the record until then; after it the reconciler may take over.</summary>
     public DateTimeOffset LeaseUntil { get; set; }

@@ -1,3 +1,4 @@
+using EhrShare.Core.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -32,6 +33,7 @@ public static class IpfsModule
                 PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             });
 
+        builder.Services.AddScoped<IRecordBlobStore, IpfsRecordBlobStore>();
         builder.Services.AddHealthChecks().AddCheck<IpfsHealthCheck>("ipfs");
         return builder;
     }

@@ -21,7 +21,6 @@ internal sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medi
         record.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
         record.Property(r => r.BlockHash).HasMaxLength(32).IsFixedLength();
         record.Property(r => r.PendingCid).HasMaxLength(100);
-        record.Property(r => r.ChainTransactionHash).HasMaxLength(66);
         record.Property(r => r.FailureReason).HasMaxLength(500);
         record.HasIndex(r => new { r.PatientUserId, r.State, r.CreatedAt });
         record.HasIndex(r => new { r.State, r.LeaseUntil });

@@ -1,0 +1,70 @@
+using EhrShare.Core.Chain;
+using EhrShare.Core.Common;
+using EhrShare.Core.Data;
+using EhrShare.Core.Users;
+using Microsoft.EntityFrameworkCore;
+
+namespace EhrShare.Core.Accounts;
+
+/// <summary>An approved user as the admin sees them, with their standing on the chain.</summary>
+public sealed record UserOverview(
+    string UserId,
+    string Name,
+    string Email,
+    string Role,
+    string Account,
+    PatientAddress? Address,
+    bool Suspended,
+    uint Penalties);
+
+/// <summary>The admin suspends, reinstates and lifts doctors' penalties. The chain holds this state.</summary>
+public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger)
+{
+    public async Task<IReadOnlyList<UserOverview>> ListAsync(string? search, CancellationToken cancellationToken)
+    {
+        var query =
+            from user in db.Users.AsNoTracking()
+            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
+            where user.Status == UserStatus.Approved
+            select new { user, account };
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var term = search.Trim();
+            query = query.Where(x => x.user.DisplayName.Contains(term) || x.user.Email!.Contains(term));
+        }
+
+        var rows = await query.OrderBy(x => x.user.DisplayName).Take(200).ToListAsync(cancellationToken);
+        var ids = rows.Select(r => r.user.Id).ToList();
+        var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
+        var standings = await Task.WhenAll(rows.Select(r => ledger.GetAccountAsync(r.account.Address, cancellationToken)));
+        return rows.Select((r, i) => new UserOverview(
+                r.user.Id, r.user.DisplayName, r.user.Email ?? "",
+                patients.ContainsKey(r.user.Id) ? Roles.Patient : Roles.Doctor,
+                r.account.Address,
+                patients.TryGetValue(r.user.Id, out var p) ? p.Address : null,
+                standings[i].Suspended,
+                standings[i].Penalties))
+            .ToList();
+    }
+
+    public async Task SuspendAsync(string userId, CancellationToken cancellationToken) =>
+        await ledger.SuspendAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);
+
+    public async Task ReinstateAsync(string userId, CancellationToken cancellationToken) =>
+        await ledger.ReinstateAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);
+
+    /// <summary>Clears a doctor's penalty count and any suspension.</summary>
+    public async Task LiftPenaltyAsync(string userId, CancellationToken cancellationToken)
+    {
+        if (!await db.Doctors.AnyAsync(d => d.UserId == userId, cancellationToken))
+        {
+            throw new ValidationFailedException("Only doctors have penalties.");
+        }
+
+        await ledger.LiftPenaltyAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);
+    }
+
+    private async Task<string> AccountOfAsync(string userId, CancellationToken cancellationToken) =>
+        await db.ChainAccounts.Where(a => a.UserId == userId).Select(a => a.Address).FirstOrDefaultAsync(cancellationToken)
+        ?? throw new NotFoundException("That user has no account on the chain (not approved).");
+}

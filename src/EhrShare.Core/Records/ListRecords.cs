@@ -1,0 +1,33 @@
+using EhrShare.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace EhrShare.Core.Records;
+
+/// <summary>What a record list shows: metadata from the app database (never the key or the CID).</summary>
+public sealed record RecordSummary(Guid Id, string Title, string? Notes, string FileName, string ContentType, long Size, DateTimeOffset CreatedAt);
+
+/// <summary>A patient's committed records, newest first: for the patient, or for a doctor the contract allows.</summary>
+public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessGate gate)
+{
+    public async Task<IReadOnlyList<RecordSummary>> ForPatientAsync(string patientUserId, CancellationToken cancellationToken)
+    {
+        await parties.PatientAsync(patientUserId, cancellationToken);
+        return await QueryAsync(patientUserId, cancellationToken);
+    }
+
+    /// <summary>A doctor opens a patient's list: an access attempt like a read, decided and logged.</summary>
+    public async Task<IReadOnlyList<RecordSummary>> ForDoctorAsync(string doctorUserId, string patientUserId, CancellationToken cancellationToken)
+    {
+        var patient = await parties.FindPatientAsync(patientUserId, cancellationToken)
+            ?? throw new Common.NotFoundException("That patient does not exist.");
+        await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
+        return await QueryAsync(patientUserId, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, CancellationToken cancellationToken) =>
+        await db.Records.AsNoTracking()
+            .Where(r => r.PatientUserId == patientUserId && r.State == RecordState.Committed)
+            .OrderByDescending(r => r.CreatedAt)
+            .Select(r => new RecordSummary(r.Id, r.Title, r.Notes, r.FileName, r.ContentType, r.Size, r.CreatedAt))
+            .ToListAsync(cancellationToken);
+}

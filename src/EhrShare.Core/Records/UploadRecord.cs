@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using EhrShare.Core.Chain;
+using EhrShare.Core.Common;
+using EhrShare.Core.Data;
+using EhrShare.Core.Records.Encryption;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EhrShare.Core.Records;
+
+public sealed record UploadRequest(string PatientUserId, string Title, string? Notes, string FileName, string? ContentType, Stream Content);
+
+/// <summary>
+/// A patient uploads a record: stream → AES-256-GCM → IPFS (pinned) → block → Shamir shares on the nodes →
+/// <c>addRecord</c> on the chain → committed. All or nothing: on any failure the finished steps are undone (shares
+/// deleted, CID unpinned) and the record never becomes visible; after a crash the reconciler does the same.
+/// </summary>
+public sealed class UploadRecord(
+    IEhrDbContext db,
+    RecordParties parties,
+    IRecordBlobStore blobs,
+    IShareVault vault,
+    IAccessLedger ledger,
+    RecordCleanup cleanup,
+    IOptions<RecordOptions> options,
+    TimeProvider clock,
+    ILogger<UploadRecord> logger)
+{
+    public async Task<MedicalRecord> ExecuteAsync(UploadRequest request, CancellationToken cancellationToken)
+    {
+        var title = (request.Title ?? "").Trim();
+        if (title.Length is < 1 or > 200)
+        {
+            throw new ValidationFailedException("Give the record a title (up to 200 characters).", "Title");
+        }
+
+        var notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim();
+        if (notes?.Length > 2000)
+        {
+            throw new ValidationFailedException("Notes can be up to 2000 characters.", "Notes");
+        }
+
+        var fileName = RecordFiles.SanitizeFileName(request.FileName);
+        var contentType = RecordFiles.ResolveContentType(request.ContentType, fileName, options.Value.AllowedContentTypes)
+            ?? throw new ValidationFailedException(
+                "This type of file is not accepted. Upload a PDF, an image (PNG, JPEG, GIF, WebP), text, CSV or FHIR JSON.", "File");
+        var patient = await parties.PatientAsync(request.PatientUserId, cancellationToken);
+
+        var now = clock.GetUtcNow();
+        var record = new MedicalRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            PatientUserId = patient.User.Id,
+            Title = title,
+            Notes = notes,
+            FileName = fileName,
+            ContentType = contentType,
+            State = RecordState.Pending,
+            CreatedAt = now,
+            LeaseUntil = now + options.Value.UploadLease,
+        };
+        db.Records.Add(record);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var key = RecordCipher.GenerateKey();
+        byte[]? blockBytes = null;
+        try
+        {
+            // 1. Encrypt while streaming into IPFS; the plaintext is never held whole.
+            var limited = new LimitedReadStream(request.Content, options.Value.MaxUploadBytes);
+            string cid;
+            RecordEncryptingStream encrypting;
+            await using (encrypting = new RecordEncryptingStream(limited, key, leaveOpen: true))
+            {
+                cid = await blobs.AddAsync(encrypting, cancellationToken);
+            }
+
+            record.PendingCid = cid;
+            record.Size = encrypting.PlaintextLength;
+            await db.SaveChangesAsync(cancellationToken);
+            if (encrypting.PlaintextLength == 0)
+            {
+                throw new ValidationFailedException("The file is empty. Choose a file with something in it.", "File");
+            }
+
+            // 2. The block: where the record is and the key that opens it, linked to the patient's previous block.
+            var previous = await db.Records.AsNoTracking()
+                .Where(r => r.PatientUserId == patient.User.Id && r.State == RecordState.Committed && r.BlockHash != null)
+                .OrderByDescending(r => r.CommittedAt)
+                .Select(r => r.BlockHash)
+                .FirstOrDefaultAsync(cancellationToken);
+            var block = new RecordBlock
+            {
+                RecordId = record.Id,
+                PatientAccount = Convert.FromHexString(patient.Account.Address.AsSpan(2)),
+                Aid = patient.Address.Aid,
+                Pid = patient.Address.Pid,
+                Cid = cid,
+                Key = key,
+                PlaintextSha256 = encrypting.PlaintextSha256,
+                Size = encrypting.PlaintextLength,
+                FileName = fileName,
+                ContentType = contentType,
+                CreatedAt = now,
+                PreviousBlockHash = previous,
+            };
+            blockBytes = block.Serialize();
+            record.BlockHash = RecordBlock.Hash(blockBytes);
+            record.LeaseUntil = clock.GetUtcNow() + options.Value.UploadLease;
+            await db.SaveChangesAsync(cancellationToken);
+
+            // 3. Shares on the nodes, 4. the hash on the chain, 5. committed.
+            await vault.StoreAsync(record.Id, blockBytes, cancellationToken);
+            await ledger.AddRecordAsync(patient.Account, record.Id, record.BlockHash, cancellationToken);
+            record.State = RecordState.Committed;
+            record.CommittedAt = clock.GetUtcNow();
+            record.PendingCid = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+            logger.LogInformation("Record {RecordId} committed ({Size} bytes)", record.Id, record.Size);
+            return record;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning("Upload of record {RecordId} failed at {Stage}: {Error}; rolling back", record.Id,
+                record.BlockHash is null ? (record.PendingCid is null ? "ipfs" : "block") : "shares/chain", e.Message);
+            await cleanup.RollBackAsync(record, e.Message, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            if (blockBytes is not null)
+            {
+                CryptographicOperations.ZeroMemory(blockBytes);
+            }
+        }
+    }
+}
