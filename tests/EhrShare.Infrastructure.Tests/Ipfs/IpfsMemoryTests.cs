@@ -1,4 +1,5 @@
 using EhrShare.Core.Records.Encryption;
+using EhrShare.Testing;
 using Xunit.Abstractions;
 using static EhrShare.Infrastructure.Tests.Ipfs.IpfsTestFiles;
 
@@ -21,9 +22,9 @@ public class IpfsMemoryTests(ITestOutputHelper output)
     public async Task EncryptedUploadAndDecryptedDownloadOf50MiB_AllocateFarLessThanTheRecord()
     {
         const long length = 50L * 1024 * 1024;
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         var key = RecordCipher.GenerateKey();
         await ipfs.VersionAsync(); // connection and JIT warm-up
 

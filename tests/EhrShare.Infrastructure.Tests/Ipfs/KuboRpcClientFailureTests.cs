@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EhrShare.Infrastructure.Ipfs;
+using EhrShare.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Calls_WhenTheNodeIsStopped_FailPromptlyAsUnreachable()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         var added = await ipfs.AddAsync(new MemoryStream(RandomBytes(100)), "x");
         await node.StopAsync();
 
@@ -44,9 +45,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Pins_SurviveANodeCrashAndRestart()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         var content = RandomBytes(700_000);
         var pinned = await ipfs.AddAsync(new MemoryStream(content), "kept");
         var unpinned = await ipfs.AddAsync(new MemoryStream(RandomBytes(1000)), "gone");
@@ -64,9 +65,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Cat_WhenTheNodeDiesMidStream_FailsInsteadOfEndingQuietly()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         var added = await ipfs.AddAsync(new GeneratedStream(30L * 1024 * 1024), "big");
         await using var cat = await ipfs.CatAsync(added.Cid);
         var buffer = new byte[1024 * 1024];
@@ -88,9 +89,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Add_WhenTheNodeDiesMidUpload_FailsPromptly()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         await using var slowSource = new GeneratedStream(100L * 1024 * 1024, delayPerRead: TimeSpan.FromMilliseconds(20));
 
         var upload = ipfs.AddAsync(slowSource, "slow");
@@ -106,9 +107,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Cat_OfAFileWithABlockMissing_FailsInsteadOfEndingEarly()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
         var added = await ipfs.AddAsync(new MemoryStream(RandomBytes(1024 * 1024)), "four-chunks");
         // Delete one 256 KiB leaf (the root block is small): the node only finds out mid-stream.
         var leaf = Directory.EnumerateFiles(Path.Combine(node.RepoDir, "blocks"), "*.data", SearchOption.AllDirectories)
@@ -132,8 +133,8 @@ public class KuboRpcClientFailureTests
     public async Task SmallCalls_ToANodeThatNeverAnswers_TimeOut()
     {
         await using var silent = await FakeNode.StartAsync(FakeNode.Behaviour.AcceptAndStaySilent);
-        using var host = await DevNode.StartHost(silent.ApiUrl, new Dictionary<string, string?> { ["Ipfs:RequestTimeout"] = "00:00:00.300" });
-        var ipfs = DevNode.Client(host);
+        using var host = await IpfsTestHost.StartHost(silent.ApiUrl, new Dictionary<string, string?> { ["Ipfs:RequestTimeout"] = "00:00:00.300" });
+        var ipfs = IpfsTestHost.Client(host);
 
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<IpfsUnavailableException>(() => ipfs.VersionAsync());
@@ -148,8 +149,8 @@ public class KuboRpcClientFailureTests
     {
         await using var stalling = await FakeNode.StartAsync(FakeNode.Behaviour.StartCatThenStall);
         // Long enough for the headers to arrive on a loaded machine, short enough to keep the test quick.
-        using var host = await DevNode.StartHost(stalling.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:01" });
-        var ipfs = DevNode.Client(host);
+        using var host = await IpfsTestHost.StartHost(stalling.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:01" });
+        var ipfs = IpfsTestHost.Client(host);
         await using var cat = await ipfs.CatAsync("QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN");
         var buffer = new byte[100];
         Assert.Equal(5, await cat.ReadAsync(buffer));
@@ -166,8 +167,8 @@ public class KuboRpcClientFailureTests
     public async Task Add_ToANodeThatStopsReading_TimesOut()
     {
         await using var silent = await FakeNode.StartAsync(FakeNode.Behaviour.AcceptAndStaySilent);
-        using var host = await DevNode.StartHost(silent.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:00.500" });
-        var ipfs = DevNode.Client(host);
+        using var host = await IpfsTestHost.StartHost(silent.ApiUrl, new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:00.500" });
+        var ipfs = IpfsTestHost.Client(host);
 
         var watch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<IpfsUnavailableException>(() => ipfs.AddAsync(new GeneratedStream(200L * 1024 * 1024), "big"));
@@ -179,9 +180,9 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task Add_WhoseContentFailsToRead_SurfacesTheContentsError()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
-        var ipfs = DevNode.Client(host);
+        var ipfs = IpfsTestHost.Client(host);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ipfs.AddAsync(new FailingStream(), "broken"));
 
@@ -192,7 +193,7 @@ public class KuboRpcClientFailureTests
     [Fact]
     public async Task HealthCheck_IsHealthyWhileTheNodeRuns_AndUnhealthyWithAReasonWhenItStops()
     {
-        await using var node = await DevNode.StartAsync();
+        await using var node = await IpfsDevNodeProcess.StartAsync();
         using var host = await node.StartHostAsync();
         var health = host.Services.GetRequiredService<HealthCheckService>();
 
@@ -214,7 +215,7 @@ public class KuboRpcClientFailureTests
     [InlineData("http://127.0.0.1:5001/api/v0")]
     public async Task StartingWithoutAUsableApiUrl_FailsNamingTheSetting(string? apiUrl)
     {
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => DevNode.StartHost(apiUrl));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => IpfsTestHost.StartHost(apiUrl));
 
         Assert.Contains("Ipfs:ApiUrl", error.Message, StringComparison.Ordinal);
     }
@@ -223,7 +224,7 @@ public class KuboRpcClientFailureTests
     public async Task StartingWithANonPositiveTimeout_FailsNamingTheSetting()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
-            DevNode.StartHost("http://127.0.0.1:5001", new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:00" }));
+            IpfsTestHost.StartHost("http://127.0.0.1:5001", new Dictionary<string, string?> { ["Ipfs:StreamIdleTimeout"] = "00:00:00" }));
 
         Assert.Contains("Ipfs:StreamIdleTimeout", error.Message, StringComparison.Ordinal);
     }
