@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using EhrShare.Testing;
 using Microsoft.Extensions.Options;
 
 namespace EhrShare.Web.Tests.Hosting;
@@ -20,10 +21,45 @@ public sealed class HealthTests
         Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
         var entries = json.RootElement.GetProperty("entries");
         Assert.Equal("Healthy", entries.GetProperty("database").GetProperty("status").GetString());
-        for (var i = 1; i <= Testing.TestStack.ShareNodeCount; i++)
+        for (var i = 1; i <= TestStack.ShareNodeCount; i++)
         {
             Assert.Equal("Healthy", entries.GetProperty($"share-node-{i}").GetProperty("status").GetString());
         }
+
+        var ipfs = entries.GetProperty("ipfs");
+        Assert.Equal("Healthy", ipfs.GetProperty("status").GetString());
+        Assert.Contains(TestStack.IpfsApiUrl, ipfs.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_WhenTheIpfsNodeStops_Is503AndSaysIpfsIsDown_AndRecoversWhenItIsBack()
+    {
+        await using var node = await IpfsDevNodeProcess.StartAsync();
+        await using var app = new EhrAppFactory(new Dictionary<string, string?> { ["Ipfs:ApiUrl"] = node.ApiUrl });
+        using var client = app.CreateClient();
+
+        var (upStatus, up) = await HealthAsync(client);
+        Assert.True(upStatus == HttpStatusCode.OK, up.ToString());
+        Assert.Equal("Healthy", up.GetProperty("entries").GetProperty("ipfs").GetProperty("status").GetString());
+
+        await node.StopAsync();
+        var (downStatus, down) = await HealthAsync(client);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, downStatus);
+        Assert.Equal("Unhealthy", down.GetProperty("status").GetString());
+        var ipfs = down.GetProperty("entries").GetProperty("ipfs");
+        Assert.Equal("Unhealthy", ipfs.GetProperty("status").GetString());
+        var description = ipfs.GetProperty("description").GetString();
+        Assert.StartsWith("IPFS node is down: ", description, StringComparison.Ordinal);
+        Assert.Contains(node.ApiUrl, description, StringComparison.Ordinal);
+        // Only IPFS is down: the other dependencies still say so.
+        Assert.Equal("Healthy", down.GetProperty("entries").GetProperty("database").GetProperty("status").GetString());
+
+        await node.StartAgainAsync();
+        var (againStatus, again) = await HealthAsync(client);
+
+        Assert.True(againStatus == HttpStatusCode.OK, again.ToString());
+        Assert.Equal("Healthy", again.GetProperty("entries").GetProperty("ipfs").GetProperty("status").GetString());
     }
 
     [Fact]
@@ -31,7 +67,7 @@ public sealed class HealthTests
     {
         await using var app = new EhrAppFactory(new Dictionary<string, string?>
         {
-            ["Database:ConnectionString"] = $"Server=127.0.0.1;Port={ClosedPort()};Database=ehrshare;User ID=x;Password=y;Connection Timeout=2",
+            ["Database:ConnectionString"] = $"Server=127.0.0.1;Port={LocalPorts.Free()};Database=ehrshare;User ID=x;Password=y;Connection Timeout=2",
         });
         using var client = app.CreateClient();
 
@@ -66,10 +102,11 @@ public sealed class HealthTests
         Assert.Contains("ShareNodes:Threshold", error.Message, StringComparison.Ordinal);
     }
 
-    private static int ClosedPort()
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> HealthAsync(HttpClient client)
     {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var response = await client.GetAsync("/health");
+        var body = await response.Content.ReadAsStringAsync();
+        using var json = JsonDocument.Parse(body);
+        return (response.StatusCode, json.RootElement.Clone());
     }
 }
