@@ -41,6 +41,23 @@ public static class TestStack
     /// <summary>The IPFS dev node's entry script, for tests that start and stop a node of their own.</summary>
     public static string IpfsDevNodeScript => Path.Combine(RepoRoot, "tools/ipfs-dev-node/server.mjs");
 
+    /// <summary>
+    /// The stack's settings (from <c>stack.env</c>), overlaid with this process's environment: what an app started by
+    /// a test needs in its environment to run exactly as under <c>./ehr test</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> All => Settings.Value;
+
+    /// <summary>The seeded admin's email and password (<c>secrets/admin-password</c>: two lines, written by setup).</summary>
+    public static (string Email, string Password) AdminCredentials()
+    {
+        var file = Path.Combine(StackDir, "secrets", "admin-password");
+        var lines = File.Exists(file) ? File.ReadAllLines(file) : [];
+        return lines.Length >= 2 && lines[0].Length > 0 && lines[1].Length > 0
+            ? (lines[0].Trim(), lines[1].TrimEnd('\r'))
+            : throw new InvalidOperationException(
+                $"{file} does not hold the admin's email and password. Run ./ehr test, or the app's setup command against the stack.");
+    }
+
     /// <summary>A setting of the test stack; fails with a message that says how to start the stack.</summary>
     public static string Get(string key) =>
         Settings.Value.TryGetValue(key, out var value) && value.Length > 0

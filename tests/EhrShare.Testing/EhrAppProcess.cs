@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace EhrShare.Testing;
+
+/// <summary>
+/// The real app (the built EhrShare.Web.dll) running as a process of its own on a free loopback port, against the
+/// test stack: the way a user runs it, with nothing of the test process inside it. It gets the stack's settings
+/// (<see cref="TestStack.All"/>) in its environment and <c>ASPNETCORE_ENVIRONMENT=Test</c>. Disposing kills it.
+/// </summary>
+public sealed class EhrAppProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly EventHandler _killOnExit;
+
+    private EhrAppProcess(Process process, Uri baseAddress, ProcessOutput output)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Output = output;
+        // Should the test run end without disposing (an aborted run), do not leave the app listening.
+        _killOnExit = (_, _) => Kill();
+        AppDomain.CurrentDomain.ProcessExit += _killOnExit;
+    }
+
+    /// <summary>The app's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>What the app wrote to its console (Serilog's console sink).</summary>
+    public ProcessOutput Output { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>
+    /// The web app's build output next to this test build: same configuration and target framework
+    /// (<c>src/EhrShare.Web/bin/Debug/net10.0/EhrShare.Web.dll</c> for a Debug build).
+    /// </summary>
+    public static string WebDllPath
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+            var framework = testOutput.Name;
+            var configuration = testOutput.Parent?.Name ?? "Debug";
+            return Path.Combine(TestStack.RepoRoot, "src", "EhrShare.Web", "bin", configuration, framework, "EhrShare.Web.dll");
+        }
+    }
+
+    /// <summary>
+    /// Starts the app and waits until <c>/health</c> answers 200. <paramref name="settings"/> override single settings
+    /// (configuration keys with <c>__</c> or <c>:</c>).
+    /// </summary>
+    public static async Task<EhrAppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, TimeSpan? startTimeout = null)
+    {
+        var dll = WebDllPath;
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} does not exist: build the solution first (dotnet build EhrShare.sln).");
+        }
+
+        var port = LocalPorts.Free();
+        var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The content root: wwwroot and appsettings are read from the project folder, as ./ehr run does.
+            WorkingDirectory = Path.Combine(TestStack.RepoRoot, "src", "EhrShare.Web"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
+        foreach (var (key, value) in TestStack.All)
+        {
+            start.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
+        // Settings of the test host that are not the app's business.
+        start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment.Remove("ASPNETCORE_HOSTINGSTARTUPASSEMBLIES");
+        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
+
+        var output = new ProcessOutput();
+        var process = new Process { StartInfo = start };
+        process.Start();
+        output.Attach(process);
+        var app = new EhrAppProcess(process, baseAddress, output);
+        try
+        {
+            await app.WaitUntilHealthyAsync(startTimeout ?? DefaultStartTimeout);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
+    }
+
+    /// <summary>The last lines the app logged, for failure messages.</summary>
+    public string LogTail(int lines = 60) => Output.Tail(lines);
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
+        Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        _process.Dispose();
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var watch = Stopwatch.StartNew();
+        var last = "no answer yet";
+        while (watch.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"The app exited with code {_process.ExitCode} while starting:\n{Output.Tail(80)}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync("health");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            catch (TaskCanceledException)
+            {
+                last = "/health did not answer within 10 s";
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException(
+            $"The app at {BaseAddress} was not healthy within {timeout.TotalSeconds} s. Last /health: {last}\nApp output:\n{Output.Tail(80)}");
+    }
+}
