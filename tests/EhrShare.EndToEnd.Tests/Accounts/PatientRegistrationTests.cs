@@ -47,54 +47,34 @@ public sealed class PatientRegistrationTests(EhrE2EFixture e2e)
         });
     }
 
-    /// <summary>Case name, field label, bad value, the message the user must see next to the field.</summary>
-    public static TheoryData<string, string, string, string> BadInputs() => new()
-    {
-        { "name-missing", "Full name", "", "Enter your full name." },
-        { "bad-email", "Email", "not-an-email", "Enter a valid email address." },
-        { "short-password", "Password", "Short-1", "Use at least 10 characters." },
-        { "password-without-upper-case", "Password", "all-lower-case-9", "uppercase" },
-        { "passwords-differ", "Repeat password", "Something-else-9", "The two passwords differ." },
-        { "future-birth-date", "Date of birth", "2999-01-01", "Enter a date of birth between 1900 and today." },
-        { "no-area", "Area", "", "Choose your area." },
-    };
-
     /// <summary>
-    /// The form comes back with the message next to the field and what the user typed kept; correcting just that
-    /// field (and typing the passwords again, which a form never echoes) registers the same email, so the refused
-    /// attempt created nothing.
+    /// A user who makes each mistake in turn is told what is wrong next to the field each time, keeps what they typed,
+    /// and registers once it is right, with the same email: the refused attempts created nothing. (The functional
+    /// tests check each case against the database; this one checks what the user sees, on both screens.)
     /// </summary>
-    [Theory]
-    [MemberData(nameof(BadInputs))]
-    public async Task Form_WithABadField_SaysWhyNextToIt_KeepsTheRest_AndCreatesNothing(string caseName, string field, string value, string message)
+    [Fact]
+    public async Task Form_RefusesEachBadField_WithAMessageNextToIt_ThenRegistersTheCorrectedForm()
     {
         var area = await e2e.OpenAreaAsync();
-        await e2e.OnEachDeviceAsync(
-            async page =>
-            {
-                var email = UniqueEmail("bad-patient");
-                await page.GotoAsync("/Account/RegisterPatient");
-                await page.FillPatientFormAsync(email, area);
-                await page.SetFieldAsync(field, value);
+        await e2e.OnEachDeviceAsync(async page =>
+        {
+            var email = UniqueEmail("bad-patient");
+            await page.GotoAsync("/Account/RegisterPatient");
+            await page.FillPatientFormAsync(email, area);
 
-                await page.SubmitRegistrationAsync();
-
-                await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Register as a patient" })).ToBeVisibleAsync();
-                await Expect(page.FieldBlock(field)).ToContainTextAsync(message);
-                await ScreenshotAsync(page, $"register-patient-{caseName}");
-
-                await page.SetFieldAsync(field, field switch
-                {
-                    "Full name" => "Pat Example",
-                    "Email" => email,
-                    "Date of birth" => "1980-05-17",
-                    "Area" => area,
-                    _ => Pages.Password,
-                });
-                await page.FillPasswordsAsync(Pages.Password);
-                await page.SubmitRegistrationAsync();
-                await Expect(page).ToHaveURLAsync(Pages.PendingPage());
-            },
-            caseName);
+            await page.SubmitEachBadInputThenTheCorrectFormAsync(
+                "Register as a patient",
+                [
+                    new("name-missing", "Full name", "", "Enter your full name.", "Pat Example"),
+                    new("bad-email", "Email", "not-an-email", "Enter a valid email address.", email),
+                    new("short-password", "Password", "Short-1", "Use at least 10 characters.", Pages.Password),
+                    new("password-without-upper-case", "Password", "all-lower-case-9", "uppercase", Pages.Password),
+                    new("passwords-differ", "Repeat password", "Something-else-9", "The two passwords differ.", Pages.Password),
+                    new("future-birth-date", "Date of birth", "2999-01-01", "Enter a date of birth between 1900 and today.", "1980-05-17"),
+                    new("no-area", "Area", "", "Choose your area.", area),
+                ],
+                "register-patient",
+                Pages.PendingPage());
+        });
     }
 }

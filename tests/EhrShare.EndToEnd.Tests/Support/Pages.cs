@@ -132,6 +132,41 @@ public static partial class Pages
         }
     }
 
+    /// <summary>
+    /// Submits the form once per bad input, each time with every other field right: the form must come back with
+    /// <see cref="BadInput.Message"/> next to the field (screenshot <c>&lt;prefix&gt;-&lt;case&gt;</c>), keeping what was
+    /// typed. Then the corrected form is submitted and must lead to <paramref name="success"/>: an account with that
+    /// email did not exist, so none of the refused attempts created one.
+    /// </summary>
+    public static async Task SubmitEachBadInputThenTheCorrectFormAsync(
+        this IPage page, string heading, IEnumerable<BadInput> inputs, string screenshotPrefix, Regex success)
+    {
+        foreach (var input in inputs)
+        {
+            try
+            {
+                // Passwords are never echoed back: type them again, as a user must.
+                await page.FillPasswordsAsync(Password);
+                await page.SetFieldAsync(input.Field, input.Value);
+
+                await page.SubmitRegistrationAsync();
+
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading })).ToBeVisibleAsync();
+                await Expect(page.FieldBlock(input.Field)).ToContainTextAsync(input.Message);
+                await Screenshots.ScreenshotAsync(page, $"{screenshotPrefix}-{input.Case}");
+                await page.SetFieldAsync(input.Field, input.GoodValue);
+            }
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
+            {
+                throw new InvalidOperationException($"Bad input '{input.Case}' ({input.Field} = '{input.Value}'): {e.Message}", e);
+            }
+        }
+
+        await page.FillPasswordsAsync(Password);
+        await page.SubmitRegistrationAsync();
+        await Expect(page).ToHaveURLAsync(success);
+    }
+
     /// <summary>The field's own block (label, input, message): where its validation message must appear.</summary>
     public static ILocator FieldBlock(this IPage page, string label) =>
         page.Locator("form div").Filter(new() { Has = page.GetByLabel(label, new() { Exact = true }) }).Last;
@@ -156,3 +191,6 @@ public static partial class Pages
     [GeneratedRegex(@"/Account/Pending$")]
     private static partial Regex PendingPattern();
 }
+
+/// <summary>One wrong value for a form field, the message the user must see next to it, and the value that fixes it.</summary>
+public sealed record BadInput(string Case, string Field, string Value, string Message, string GoodValue);
