@@ -143,6 +143,8 @@ public sealed class EhrAppProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Let the output readers reach the end: the reason is usually in the last lines.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException(
                     $"The app exited with code {_process.ExitCode} while starting:\n{Output.Tail(80)}");
             }

@@ -114,8 +114,7 @@ public sealed class IpfsDevNodeProcess : IAsyncDisposable
         }
 
         Output.LineReceived += OnLine;
-        process.Exited += (_, _) => ready.TrySetException(
-            new InvalidOperationException($"The IPFS dev node exited before it was ready:\n{Output.Tail()}"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("exited"));
         try
         {
             process.Start();
@@ -127,6 +126,14 @@ public sealed class IpfsDevNodeProcess : IAsyncDisposable
         {
             await StopAsync();
             throw new TimeoutException($"The IPFS dev node did not say it was ready within {StartTimeout.TotalSeconds} s:\n{Output.Tail()}");
+        }
+        catch (InvalidOperationException) when (process.HasExited)
+        {
+            // Let the output readers reach the end: the reason is usually in the last lines.
+            await process.WaitForExitAsync();
+            var code = process.ExitCode;
+            await StopAsync();
+            throw new InvalidOperationException($"The IPFS dev node exited with code {code} before it was ready:\n{Output.Tail()}");
         }
         catch
         {

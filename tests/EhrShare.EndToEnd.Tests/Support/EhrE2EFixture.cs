@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using EhrShare.Testing;
@@ -23,26 +22,33 @@ public sealed class EhrE2EFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>How long starting the app and the browser took (both at once), for the run's log.</summary>
-    public TimeSpan StartTime { get; private set; }
-
     public async Task InitializeAsync()
     {
-        var watch = Stopwatch.StartNew();
         var app = EhrAppProcess.StartAsync();
         var browser = Chromium.LaunchAsync();
         try
         {
-            App = await app;
-            (_playwright, Browser) = await browser;
+            await Task.WhenAll(app, browser);
         }
         catch
         {
-            await DisposeAsync();
+            // Whichever of the two did start must not outlive the failed fixture.
+            if (app.IsCompletedSuccessfully)
+            {
+                await app.Result.DisposeAsync();
+            }
+
+            if (browser.IsCompletedSuccessfully)
+            {
+                await browser.Result.Browser.CloseAsync();
+                browser.Result.Playwright.Dispose();
+            }
+
             throw;
         }
 
-        StartTime = watch.Elapsed;
+        App = app.Result;
+        (_playwright, Browser) = browser.Result;
     }
 
     public async Task DisposeAsync()
