@@ -38,6 +38,16 @@ public sealed class SignInTests(EhrE2EFixture e2e)
         await Expect(after.GetByRole(AriaRole.Link, new() { Name = "Areas" })).ToHaveCountAsync(0);
     });
 
+    [Fact(Skip = "Known gap, for the lead: /Approvals answers 500 (no IAccountKeys is registered, so ApproveUser cannot be built).")]
+    public Task Admin_AfterSigningIn_LandsOnTheApprovalsQueue() => e2e.OnEachDeviceAsync(async page =>
+    {
+        await page.SignInAsAdminAsync();
+
+        await Expect(page).ToHaveTitleAsync("Approvals · EhrShare");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Registrations waiting for approval");
+        await ScreenshotAsync(page, "admin-approvals");
+    });
+
     [Fact]
     public Task Anonymous_OpeningAnAdminPage_SignsInFirst_AndIsTakenBackToIt() => e2e.OnEachDeviceAsync(async page =>
     {
