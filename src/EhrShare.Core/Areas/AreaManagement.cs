@@ -8,7 +8,9 @@ namespace EhrShare.Core.Areas;
 public sealed class AreaManagement(IEhrDbContext db)
 {
     public Task<List<Area>> ListAsync(bool openOnly, CancellationToken cancellationToken) =>
-        db.Areas.AsNoTracking().Where(a => !openOnly || a.IsOpen).OrderBy(a => a.Name).ToListAsync(cancellationToken);
+        openOnly
+            ? db.Areas.AsNoTracking().Where(a => a.IsOpen).OrderBy(a => a.Name).ToListAsync(cancellationToken)
+            : db.Areas.AsNoTracking().OrderBy(a => a.Id).ToListAsync(cancellationToken);
 
     public async Task<Area> CreateAsync(string name, CancellationToken cancellationToken)
     {

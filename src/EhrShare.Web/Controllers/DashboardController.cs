@@ -1,15 +1,21 @@
 using EhrShare.Core.Users;
 using Microsoft.AspNetCore.Authorization;
+using EhrShare.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EhrShare.Web.Controllers;
 
 /// <summary>Sends a signed-in user to the home page of their role.</summary>
 [Authorize]
-public sealed class DashboardController : Controller
+public sealed class DashboardController(CurrentUser current) : Controller
 {
-    public IActionResult Index()
+    public async Task<IActionResult> Index()
     {
+        if (!await current.IsApprovedAsync())
+        {
+            return RedirectToAction("Pending", "Account");
+        }
+
         if (User.IsInRole(Roles.Admin))
         {
             return RedirectToAction("Index", "Approvals");

@@ -23,6 +23,8 @@ public static class WebModule
             options.Cookie.Name = "ehrshare.csrf";
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(180));
         return builder;
     }

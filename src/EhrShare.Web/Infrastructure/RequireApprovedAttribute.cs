@@ -1,5 +1,4 @@
 using EhrShare.Core.Users;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 
@@ -17,7 +16,7 @@ public sealed class RequireApprovedAttribute : TypeFilterAttribute
     {
     }
 
-    private sealed class RequireApprovedFilter(UserManager<ApplicationUser> users) : IAsyncAuthorizationFilter
+    private sealed class RequireApprovedFilter(CurrentUser current) : IAsyncAuthorizationFilter
     {
         public async Task OnAuthorizationAsync(AuthorizationFilterContext context)
         {
@@ -26,7 +25,7 @@ public sealed class RequireApprovedAttribute : TypeFilterAttribute
                 return; // [Authorize] challenges.
             }
 
-            var user = await users.GetUserAsync(context.HttpContext.User);
+            var user = await current.GetAsync();
             if (user is null)
             {
                 context.Result = new ChallengeResult();

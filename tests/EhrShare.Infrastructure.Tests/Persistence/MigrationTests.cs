@@ -43,6 +43,18 @@ public sealed class MigrationTests
         }
     }
 
+    [Fact]
+    public void TheModel_HasNoChangesMissingFromTheMigrations()
+    {
+        var options = new DbContextOptionsBuilder<EhrDbContext>()
+            .UseMySql("Server=127.0.0.1;Database=unused", ServerVersion.Parse(new DatabaseOptions().ServerVersion))
+            .Options;
+        using var db = new EhrDbContext(options);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The EF Core model changed without a migration: dotnet ef migrations add <Name> --project src/EhrShare.Infrastructure --output-dir Persistence/Migrations");
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new MySqlConnection(connectionString);

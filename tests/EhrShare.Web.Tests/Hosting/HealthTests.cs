@@ -29,6 +29,25 @@ public sealed class HealthTests
         var ipfs = entries.GetProperty("ipfs");
         Assert.Equal("Healthy", ipfs.GetProperty("status").GetString());
         Assert.Contains(TestStack.IpfsApiUrl, ipfs.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // The chain entry checks the node, the chain id and the contract's code at the configured address.
+        Assert.Equal("Healthy", entries.GetProperty("chain").GetProperty("status").GetString());
+        Assert.Equal(5 + TestStack.ShareNodeCount - 2, entries.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Health_WithAContractAddressWithoutCode_Is503AndSaysTheContractIsMissing()
+    {
+        await using var app = new EhrAppFactory(new Dictionary<string, string?>
+        {
+            ["Chain:ContractAddress"] = "0x000000000000000000000000000000000000dEaD",
+        });
+
+        // The start-up check refuses a configured address without the contract's code.
+        var error = Record.Exception(() => app.CreateClient());
+
+        Assert.NotNull(error);
+        Assert.Contains("0x000000000000000000000000000000000000dEaD", error.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

@@ -137,10 +137,6 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasColumnType("binary(32)")
                         .IsFixedLength();
 
-                    b.Property<string>("ChainTransactionHash")
-                        .HasMaxLength(66)
-                        .HasColumnType("varchar(66)");
-
                     b.Property<DateTimeOffset?>("CommittedAt")
                         .HasColumnType("datetime(6)");
 

@@ -68,8 +68,6 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     BlockHash = table.Column<byte[]>(type: "binary(32)", fixedLength: true, maxLength: 32, nullable: true),
                     PendingCid = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: true)
                         .Annotation("MySql:CharSet", "utf8mb4"),
-                    ChainTransactionHash = table.Column<string>(type: "varchar(66)", maxLength: 66, nullable: true)
-                        .Annotation("MySql:CharSet", "utf8mb4"),
                     LeaseUntil = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
                     CommittedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),

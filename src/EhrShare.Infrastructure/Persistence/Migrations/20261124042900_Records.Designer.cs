@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EhrShare.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(EhrDbContext))]
-    [Migration("20261124040201_Records")]
+    [Migration("20261124042900_Records")]
     partial class Records
     {
         /// <inheritdoc />
@@ -139,10 +139,6 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("binary(32)")
                         .IsFixedLength();
-
-                    b.Property<string>("ChainTransactionHash")
-                        .HasMaxLength(66)
-                        .HasColumnType("varchar(66)");
 
                     b.Property<DateTimeOffset?>("CommittedAt")
                         .HasColumnType("datetime(6)");
