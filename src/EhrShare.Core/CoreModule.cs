@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Records;
@@ -19,6 +20,8 @@ public static class CoreModule
         builder.Services.AddScoped<ApproveUser>();
         builder.Services.AddScoped<RejectUser>();
         builder.Services.AddScoped<UserAdministration>();
+        builder.Services.AddScoped<AccessManagement>();
+        builder.Services.AddScoped<AccessHistory>();
 
         builder.Services.AddOptions<RecordOptions>()
             .BindConfiguration(RecordOptions.Section)

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
@@ -25,6 +26,8 @@ public interface IEhrDbContext
     DbSet<MedicalRecord> Records { get; }
 
     DbSet<AccessLogEntry> AccessLog { get; }
+
+    DbSet<EmergencyDeclaration> Emergencies { get; }
 
     /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
     DatabaseFacade Database { get; }

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
@@ -28,6 +29,8 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     public DbSet<MedicalRecord> Records => Set<MedicalRecord>();
 
     public DbSet<AccessLogEntry> AccessLog => Set<AccessLogEntry>();
+
+    public DbSet<EmergencyDeclaration> Emergencies => Set<EmergencyDeclaration>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -23,6 +23,8 @@ public sealed record StatusViewModel(int StatusCode, string RequestId)
     {
         403 => "You do not have access to this page",
         404 => "Page not found",
+        413 => "The file is too large",
+        502 => "The record could not be served",
         500 => "Something went wrong",
         503 => "A service EhrShare needs is not available",
         _ => $"Error {StatusCode}",

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
@@ -42,5 +43,20 @@ internal sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<Acc
         entry.Property(e => e.TransactionHash).HasMaxLength(66);
         entry.HasIndex(e => new { e.State, e.NextAttemptAt });
         entry.HasIndex(e => new { e.PatientAccount, e.AttemptedAt });
+    }
+}
+
+internal sealed class EmergencyDeclarationConfiguration : IEntityTypeConfiguration<EmergencyDeclaration>
+{
+    public void Configure(EntityTypeBuilder<EmergencyDeclaration> emergency)
+    {
+        emergency.ToTable("Emergencies");
+        emergency.HasKey(e => e.Id);
+        emergency.Property(e => e.DoctorUserId).HasMaxLength(255).IsRequired();
+        emergency.Property(e => e.PatientUserId).HasMaxLength(255).IsRequired();
+        emergency.Property(e => e.Reason).HasMaxLength(500).IsRequired();
+        emergency.Property(e => e.ReasonHash).HasMaxLength(32).IsFixedLength();
+        emergency.HasIndex(e => new { e.PatientUserId, e.DeclaredAt });
+        emergency.HasIndex(e => new { e.DoctorUserId, e.DeclaredAt });
     }
 }

@@ -1,0 +1,97 @@
+using EhrShare.Core.Access;
+using EhrShare.Core.Common;
+using EhrShare.Core.Records;
+using EhrShare.Core.Users;
+using EhrShare.Web.Infrastructure;
+using EhrShare.Web.Models;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EhrShare.Web.Controllers;
+
+/// <summary>The doctor's pages: ask for access by address, the patients who answered, their records, emergencies.</summary>
+[Authorize(Roles = Roles.Doctor)]
+[RequireApproved]
+public sealed class DoctorController(AccessManagement access) : EhrController
+{
+    [HttpGet]
+    public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
+        View(await DashboardAsync(new RequestAccessModel(), new EmergencyModel(), cancellationToken));
+
+    [HttpPost]
+    public async Task<IActionResult> RequestAccess([Bind(Prefix = "Request")] RequestAccessModel model, CancellationToken cancellationToken)
+    {
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                var patient = await access.RequestAsync(CurrentUserId, model.PatientAddress, cancellationToken);
+                TempData["Success"] = $"Your request went to the patient at {patient.Address}. You can read their records once they approve.";
+                return RedirectToAction(nameof(Index));
+            }
+            catch (ValidationFailedException e)
+            {
+                ModelState.AddModelError("Request.PatientAddress", e.Message);
+            }
+            catch (EhrException e) when (e is not NotFoundException)
+            {
+                ModelState.AddModelError("Request.PatientAddress", e.Message);
+            }
+        }
+
+        return View(nameof(Index), await DashboardAsync(model, new EmergencyModel(), cancellationToken));
+    }
+
+    [HttpPost]
+    public async Task<IActionResult> Emergency([Bind(Prefix = "Emergency")] EmergencyModel model, CancellationToken cancellationToken)
+    {
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                var patient = await access.DeclareEmergencyAsync(CurrentUserId, model.PatientAddress, model.Reason, cancellationToken);
+                TempData["Success"] = $"Emergency access to the records of {patient.Name} ({patient.Address}) is open. The patient and the administrator are told, with your reason.";
+                return RedirectToAction(nameof(Patient), new { id = patient.UserId });
+            }
+            catch (ValidationFailedException e)
+            {
+                ModelState.AddModelError("Emergency." + (e.Field ?? "PatientAddress"), e.Message);
+            }
+            catch (EhrException e) when (e is not NotFoundException)
+            {
+                ModelState.AddModelError("Emergency.PatientAddress", e.Message);
+            }
+        }
+
+        return View(nameof(Index), await DashboardAsync(new RequestAccessModel(), model, cancellationToken));
+    }
+
+    /// <summary>A patient's records. Opening the list is itself an access attempt: decided and logged on the chain.</summary>
+    [HttpGet("/Doctor/Patients/{id}")]
+    public async Task<IActionResult> Patient(string id, [FromServices] ListRecords list, CancellationToken cancellationToken)
+    {
+        var patient = await access.PatientAsync(id, cancellationToken);
+        var records = await list.ForDoctorAsync(CurrentUserId, patient.UserId, cancellationToken);
+        return View(new DoctorPatientModel(patient, records));
+    }
+
+    [HttpGet("/Doctor/Records/{id:guid}/View")]
+    public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
+        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
+
+    [HttpGet("/Doctor/Records/{id:guid}/Download")]
+    public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
+        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
+
+    private async Task<DoctorDashboardModel> DashboardAsync(RequestAccessModel request, EmergencyModel emergency, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new DoctorDashboardModel(await access.ForDoctorAsync(CurrentUserId, cancellationToken), request, emergency, null);
+        }
+        catch (DependencyUnavailableException e)
+        {
+            return new DoctorDashboardModel([], request, emergency, e.Message);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using EhrShare.Core.Access;
+using EhrShare.Core.Common;
+using EhrShare.Core.Data;
+using EhrShare.Core.Records;
+using EhrShare.Core.Users;
+using EhrShare.Web.Infrastructure;
+using EhrShare.Web.Models;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EhrShare.Web.Controllers;
+
+/// <summary>The patient's pages: records, who has access, and the full access history.</summary>
+[Authorize(Roles = Roles.Patient)]
+[RequireApproved]
+public sealed class PatientController(RecordParties parties, ListRecords list, IOptions<RecordOptions> recordOptions) : EhrController
+{
+    [HttpGet]
+    public async Task<IActionResult> Index([FromServices] AccessManagement access, CancellationToken cancellationToken)
+    {
+        var patient = await parties.PatientAsync(CurrentUserId, cancellationToken);
+        var records = await list.ForPatientAsync(CurrentUserId, cancellationToken);
+        var pending = 0;
+        try
+        {
+            pending = (await access.ForPatientAsync(CurrentUserId, cancellationToken)).Count(e => e.Standing == AccessStanding.Requested);
+        }
+        catch (DependencyUnavailableException)
+        {
+            // The records list does not need the chain; the badge can wait.
+        }
+
+        return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, recordOptions.Value.MaxUploadBytes, pending));
+    }
+
+    [HttpPost]
+    [IgnoreAntiforgeryToken] // Validated by RecordUpload before the body is read.
+    [DisableRequestSizeLimit]
+    public async Task<IActionResult> Upload([FromServices] RecordUpload upload, CancellationToken cancellationToken)
+    {
+        var result = await upload.ReceiveAsync(HttpContext, CurrentUserId, cancellationToken);
+        if (UploadWantsJson())
+        {
+            if (result.Succeeded)
+            {
+                TempData["Success"] = result.Message;
+            }
+
+            return StatusCode(result.StatusCode, new { ok = result.Succeeded, message = result.Message, redirect = Url.Action(nameof(Index)) });
+        }
+
+        TempData[result.Succeeded ? "Success" : "Error"] = result.Message;
+        return RedirectToAction(nameof(Index));
+    }
+
+    [HttpGet("/Patient/Records/{id:guid}/View")]
+    public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
+        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
+
+    [HttpGet("/Patient/Records/{id:guid}/Download")]
+    public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
+        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
+
+    [HttpGet("/Patient/Records/{id:guid}/Remove")]
+    public async Task<IActionResult> ConfirmRemove(Guid id, CancellationToken cancellationToken)
+    {
+        var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
+            ?? throw new NotFoundException("That record does not exist or was already removed.");
+        return View("Remove", new RemoveRecordModel(record));
+    }
+
+    [HttpPost("/Patient/Records/{id:guid}/Remove")]
+    public Task<IActionResult> Remove(Guid id, [FromServices] RemoveRecord remove, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => await remove.ExecuteAsync(CurrentUserId, id, cancellationToken)
+                ? "The record is removed. Its key was destroyed on every share node: nobody can read it again."
+                : "The record can no longer be read by anyone. A service was unavailable, so its removal will finish automatically when it is back.",
+            () => RedirectToAction(nameof(Index)));
+
+    [HttpGet]
+    public async Task<IActionResult> Access([FromServices] AccessManagement access, [FromServices] IEhrDbContext db, CancellationToken cancellationToken)
+    {
+        var entries = await access.ForPatientAsync(CurrentUserId, cancellationToken);
+        var since = DateTimeOffset.UtcNow.AddDays(-30);
+        var emergencies = await (
+            from e in db.Emergencies.AsNoTracking()
+            join doctor in db.Users.AsNoTracking() on e.DoctorUserId equals doctor.Id
+            where e.PatientUserId == CurrentUserId && e.DeclaredAt > since
+            orderby e.DeclaredAt descending
+            select new EmergencyNotice(doctor.DisplayName, e.Reason, e.DeclaredAt)).ToListAsync(cancellationToken);
+        return View(new PatientAccessModel(entries, emergencies));
+    }
+
+    [HttpPost]
+    public Task<IActionResult> Grant(GrantModel model, [FromServices] AccessManagement access, [FromServices] TimeProvider clock, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () =>
+        {
+            if (!ModelState.IsValid)
+            {
+                throw new ValidationFailedException("Choose for how many days (1 to 365) the doctor may read your records.", "Days");
+            }
+
+            var expires = clock.GetUtcNow().AddDays(model.Days);
+            var doctor = await access.GrantAsync(CurrentUserId, model.DoctorId, expires, cancellationToken);
+            return $"Dr {doctor.Name} may read your records until {Formatting.When(expires)}.";
+        }, () => RedirectToAction(nameof(Access)));
+
+    [HttpPost]
+    public Task<IActionResult> Deny(string doctorId, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => $"You declined Dr {(await access.DenyAsync(CurrentUserId, doctorId, cancellationToken)).Name}'s request.",
+            () => RedirectToAction(nameof(Access)));
+
+    [HttpPost]
+    public Task<IActionResult> Revoke(string doctorId, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => $"Dr {(await access.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
+            () => RedirectToAction(nameof(Access)));
+
+    [HttpGet]
+    public async Task<IActionResult> History(int page, [FromServices] AccessHistory history, CancellationToken cancellationToken) =>
+        View(await history.ForPatientAsync(CurrentUserId, page <= 0 ? 1 : page, cancellationToken));
+
+    private bool UploadWantsJson() =>
+        Request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);
+}

@@ -1,0 +1,91 @@
+using System.Buffers;
+using EhrShare.Core.Records;
+using EhrShare.Core.Records.Encryption;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace EhrShare.Web.Infrastructure;
+
+/// <summary>
+/// Streams a decrypted record to the browser, inline (view) or as an attachment (download). The first segment is
+/// decrypted and verified before any header is sent, so a record that fails its integrity check gets a clear error
+/// page and no bytes; a failure later in the stream aborts the connection, so a partial download never looks complete.
+/// Inline responses get a sandboxing content security policy: a record can never run script in the app's origin.
+/// </summary>
+public sealed class RecordFileResult(RecordContent record, bool inline) : IActionResult
+{
+    private const int BufferSize = 64 * 1024;
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var http = context.HttpContext;
+        var logger = http.RequestServices.GetRequiredService<ILogger<RecordFileResult>>();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        await using var content = record.Content;
+        try
+        {
+            int first;
+            try
+            {
+                first = await content.ReadAsync(buffer.AsMemory(0, BufferSize), http.RequestAborted);
+            }
+            catch (RecordIntegrityException e)
+            {
+                logger.LogError("Record {RecordId} failed its integrity check before any byte was sent: {Failure}", record.RecordId, e.Failure);
+                await WriteErrorAsync(context, "This record failed its integrity check, so it was not served. The administrator has been told.");
+                return;
+            }
+
+            var response = http.Response;
+            var viewable = inline && RecordFiles.IsViewableInline(record.ContentType);
+            response.ContentType = record.ContentType + (record.ContentType.StartsWith("text/", StringComparison.Ordinal) ? "; charset=utf-8" : "");
+            response.ContentLength = record.Size;
+            var disposition = new ContentDispositionHeaderValue(viewable ? "inline" : "attachment");
+            disposition.SetHttpFileName(record.FileName);
+            response.Headers.ContentDisposition = disposition.ToString();
+            response.Headers.CacheControl = "no-store, private";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers.ContentSecurityPolicy = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; plugin-types application/pdf; sandbox; frame-ancestors 'self'";
+            try
+            {
+                var read = first;
+                while (read > 0)
+                {
+                    await response.Body.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
+                    read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), http.RequestAborted);
+                }
+            }
+            catch (RecordIntegrityException e)
+            {
+                logger.LogError("Record {RecordId} failed its integrity check mid-stream ({Failure}); connection aborted", record.RecordId, e.Failure);
+                http.Abort();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // IPFS went away mid-stream, for instance: the headers are gone, so the only honest signal left is to
+                // cut the connection (the Content-Length tells the browser the download is incomplete).
+                logger.LogWarning("Record {RecordId}: streaming failed ({Error}); connection aborted", record.RecordId, e.Message);
+                http.Abort();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Task WriteErrorAsync(ActionContext context, string message)
+    {
+        var view = new ViewResult
+        {
+            ViewName = "~/Views/Shared/Status.cshtml",
+            StatusCode = StatusCodes.Status502BadGateway,
+            ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary(
+                new Microsoft.AspNetCore.Mvc.ModelBinding.EmptyModelMetadataProvider(), context.ModelState)
+            {
+                Model = new Controllers.StatusViewModel(StatusCodes.Status502BadGateway, context.HttpContext.TraceIdentifier) { Detail = message },
+            },
+        };
+        return view.ExecuteResultAsync(context);
+    }
+}

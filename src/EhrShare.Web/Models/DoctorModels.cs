@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using EhrShare.Core.Access;
+using EhrShare.Core.Records;
+
+namespace EhrShare.Web.Models;
+
+public sealed class RequestAccessModel
+{
+    [Required(ErrorMessage = "Enter the patient's address, like 3-127.")]
+    [Display(Name = "Patient address (AID-PID)")]
+    public string PatientAddress { get; set; } = "";
+}
+
+public sealed class EmergencyModel
+{
+    [Required(ErrorMessage = "Enter the patient's address, like 3-127.")]
+    [Display(Name = "Patient address (AID-PID)")]
+    public string PatientAddress { get; set; } = "";
+
+    [Required(ErrorMessage = "Describe the emergency.")]
+    [StringLength(500, MinimumLength = 10, ErrorMessage = "Describe the emergency in 10 to 500 characters.")]
+    [Display(Name = "Reason")]
+    public string Reason { get; set; } = "";
+}
+
+public sealed record DoctorDashboardModel(
+    IReadOnlyList<DoctorAccessEntry> Patients,
+    RequestAccessModel Request,
+    EmergencyModel Emergency,
+    string? ChainError);
+
+public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records);
