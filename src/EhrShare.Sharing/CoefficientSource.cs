@@ -10,14 +10,14 @@ internal abstract class CoefficientSource
 
 /// <summary>
 /// The system CSPRNG (<see cref="RandomNumberGenerator"/>). A call costs about 0.75 µs however small the request,
-/// so requests up to <see cref="SmallRequest"/> bytes are served from a per-thread block refilled 4 KiB at a time;
+/// so requests up to <see cref="SmallRequest"/> bytes are served from a per-thread block refilled 16 KiB at a time;
 /// bytes are wiped as they are handed out, so a later memory dump shows no coefficient already used.
 /// See docs/decisions/coefficient-randomness.md.
 /// </summary>
 internal sealed class SystemCoefficientSource : CoefficientSource
 {
-    public const int SmallRequest = 1024;
-    private const int PoolLength = 4096;
+    public const int SmallRequest = 4096;
+    private const int PoolLength = 16 * 1024;
 
     [ThreadStatic]
     private static byte[]? t_pool;
@@ -53,4 +53,19 @@ internal sealed class SystemCoefficientSource : CoefficientSource
         CryptographicOperations.ZeroMemory(taken);
         t_next += destination.Length;
     }
+}
+
+/// <summary>
+/// A per-thread, pinned 64 KiB work area for random coefficients: large enough to draw from the CSPRNG in
+/// efficient chunks, small enough to stay in L2 cache, never moved by the garbage collector. Whoever uses it
+/// wipes what they used before returning; the split code is not re-entrant, so one buffer per thread suffices.
+/// </summary>
+internal static class CoefficientScratch
+{
+    public const int Length = 64 * 1024;
+
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    public static Span<byte> Get() => t_buffer ??= GC.AllocateUninitializedArray<byte>(Length, pinned: true);
 }

@@ -42,24 +42,60 @@ internal static class Gf256
 
     /// <summary>
     /// λ_i such that f(at) = Σ λ_i f(xs[i]) for any polynomial f of degree &lt; xs.Length:
-    /// λ_i = Π_{j≠i} (at − x_j) / (x_i − x_j), with − being XOR in characteristic 2. The x values are public.
+    /// λ_i = Π_{j≠i} (at − x_j) / (x_i − x_j), with − being XOR in characteristic 2. The x values are public, so
+    /// log/exp tables are fine here (they would not be on secret bytes).
     /// </summary>
     public static void LagrangeCoefficients(ReadOnlySpan<byte> xs, byte at, Span<byte> lambdas)
     {
+        var logs = Tables.Log;
+        var exps = Tables.Exp;
         for (var i = 0; i < xs.Length; i++)
         {
-            byte numerator = 1;
-            byte denominator = 1;
+            // Sum logarithms of the numerator factors minus those of the denominator, modulo 255.
+            var exponent = 0;
+            var zero = false;
             for (var j = 0; j < xs.Length; j++)
             {
                 if (j != i)
                 {
-                    numerator = Multiply(numerator, (byte)(at ^ xs[j]));
-                    denominator = Multiply(denominator, (byte)(xs[i] ^ xs[j]));
+                    var numerator = (byte)(at ^ xs[j]);
+                    zero |= numerator == 0;
+                    exponent += logs[numerator] + 255 - logs[xs[i] ^ xs[j]];
                 }
             }
 
-            lambdas[i] = Multiply(numerator, Inverse(denominator));
+            lambdas[i] = zero ? (byte)0 : exps[exponent % 255];
+        }
+    }
+
+    /// <summary>Powers of the generator 3 (exp) and their inverse (log; log 0 is unused and left 0).</summary>
+    private static class Tables
+    {
+        public static readonly byte[] Exp = BuildExp();
+        public static readonly byte[] Log = BuildLog(Exp);
+
+        private static byte[] BuildExp()
+        {
+            var exp = new byte[255];
+            byte value = 1;
+            for (var i = 0; i < 255; i++)
+            {
+                exp[i] = value;
+                value = Multiply(value, 3);
+            }
+
+            return exp;
+        }
+
+        private static byte[] BuildLog(byte[] exp)
+        {
+            var log = new byte[256];
+            for (var i = 0; i < 255; i++)
+            {
+                log[exp[i]] = (byte)i;
+            }
+
+            return log;
         }
     }
 }

@@ -138,6 +138,50 @@ internal static class Gf256Kernels
         }
     }
 
+    /// <summary>
+    /// <see cref="Evaluate"/> at every x of <paramref name="xs"/> into <paramref name="outputs"/> (at
+    /// <paramref name="outputOffset"/>), column by column: each vector of coefficients is loaded once for all x.
+    /// </summary>
+    public static void EvaluateAll(
+        Gf256Path path,
+        ReadOnlySpan<byte> xs,
+        ReadOnlySpan<byte> constant,
+        ReadOnlySpan<byte> coefficients,
+        int stride,
+        int degree,
+        scoped PayloadTargets outputs,
+        int outputOffset)
+    {
+        var length = constant.Length;
+        if (degree is < 1 or > 3 || stride < length || coefficients.Length < ((degree - 1) * stride) + length)
+        {
+            for (var i = 0; i < xs.Length; i++)
+            {
+                Evaluate(path, xs[i], constant, coefficients, stride, degree, outputs[i].Slice(outputOffset, length));
+            }
+
+            return;
+        }
+
+        ThrowIfUnsupported(path);
+        ref var c = ref MemoryMarshal.GetReference(constant);
+        ref var a = ref MemoryMarshal.GetReference(coefficients);
+        var done = path switch
+        {
+            Gf256Path.Gfni512 => EvaluateAll<Gfni512Multiplier, Vector512<byte>>(xs, ref c, ref a, (nuint)stride, degree, outputs, outputOffset, length),
+            Gf256Path.Gfni256 => EvaluateAll<Gfni256Multiplier, Vector256<byte>>(xs, ref c, ref a, (nuint)stride, degree, outputs, outputOffset, length),
+            _ => 0,
+        };
+        if (done < length)
+        {
+            for (var i = 0; i < xs.Length; i++)
+            {
+                var output = outputs[i].Slice(outputOffset, length);
+                Evaluate(path, xs[i], constant[done..], coefficients[done..], stride, degree, output[done..]);
+            }
+        }
+    }
+
     /// <summary>destination = factor·source (accumulate: false) or destination ^= factor·source (true).</summary>
     public static void Multiply(
         Gf256Path path,
@@ -207,6 +251,32 @@ internal static class Gf256Kernels
         var width = (nuint)TMultiplier.Width;
         var offset = (nuint)start;
         var top = (nuint)(degree - 1) * stride;
+        // Four independent Horner chains at a time hide the multiply latency.
+        for (; offset + (4 * width) <= (nuint)end; offset += 4 * width)
+        {
+            var acc0 = TMultiplier.Load(ref coefficients, top + offset);
+            var acc1 = TMultiplier.Load(ref coefficients, top + offset + width);
+            var acc2 = TMultiplier.Load(ref coefficients, top + offset + (2 * width));
+            var acc3 = TMultiplier.Load(ref coefficients, top + offset + (3 * width));
+            for (var row = top; row != 0;)
+            {
+                row -= stride;
+                acc0 = TMultiplier.Xor(byX.Multiply(acc0), TMultiplier.Load(ref coefficients, row + offset));
+                acc1 = TMultiplier.Xor(byX.Multiply(acc1), TMultiplier.Load(ref coefficients, row + offset + width));
+                acc2 = TMultiplier.Xor(byX.Multiply(acc2), TMultiplier.Load(ref coefficients, row + offset + (2 * width)));
+                acc3 = TMultiplier.Xor(byX.Multiply(acc3), TMultiplier.Load(ref coefficients, row + offset + (3 * width)));
+            }
+
+            acc0 = TMultiplier.Xor(byX.Multiply(acc0), TMultiplier.Load(ref constant, offset));
+            acc1 = TMultiplier.Xor(byX.Multiply(acc1), TMultiplier.Load(ref constant, offset + width));
+            acc2 = TMultiplier.Xor(byX.Multiply(acc2), TMultiplier.Load(ref constant, offset + (2 * width)));
+            acc3 = TMultiplier.Xor(byX.Multiply(acc3), TMultiplier.Load(ref constant, offset + (3 * width)));
+            TMultiplier.Store(acc0, ref output, offset);
+            TMultiplier.Store(acc1, ref output, offset + width);
+            TMultiplier.Store(acc2, ref output, offset + (2 * width));
+            TMultiplier.Store(acc3, ref output, offset + (3 * width));
+        }
+
         for (; offset + width <= (nuint)end; offset += width)
         {
             var acc = TMultiplier.Load(ref coefficients, top + offset);
@@ -218,6 +288,43 @@ internal static class Gf256Kernels
 
             acc = TMultiplier.Xor(byX.Multiply(acc), TMultiplier.Load(ref constant, offset));
             TMultiplier.Store(acc, ref output, offset);
+        }
+
+        return (int)offset;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int EvaluateAll<TMultiplier, TVector>(
+        ReadOnlySpan<byte> xs,
+        ref byte constant,
+        ref byte coefficients,
+        nuint stride,
+        int degree,
+        scoped PayloadTargets outputs,
+        int outputOffset,
+        int length)
+        where TMultiplier : struct, IGf256Multiplier<TMultiplier, TVector>
+    {
+        var width = (nuint)TMultiplier.Width;
+        var offset = (nuint)0;
+        for (; offset + width <= (nuint)length; offset += width)
+        {
+            var a0 = TMultiplier.Load(ref constant, offset);
+            var a1 = TMultiplier.Load(ref coefficients, offset);
+            var a2 = degree >= 2 ? TMultiplier.Load(ref coefficients, stride + offset) : a1;
+            var a3 = degree >= 3 ? TMultiplier.Load(ref coefficients, (2 * stride) + offset) : a1;
+            for (var i = 0; i < xs.Length; i++)
+            {
+                var byX = TMultiplier.Create(xs[i]);
+                var acc = degree switch
+                {
+                    1 => a1,
+                    2 => TMultiplier.Xor(byX.Multiply(a2), a1),
+                    _ => TMultiplier.Xor(byX.Multiply(TMultiplier.Xor(byX.Multiply(a3), a2)), a1),
+                };
+                acc = TMultiplier.Xor(byX.Multiply(acc), a0);
+                TMultiplier.Store(acc, ref MemoryMarshal.GetReference(outputs[i]), (nuint)outputOffset + offset);
+            }
         }
 
         return (int)offset;

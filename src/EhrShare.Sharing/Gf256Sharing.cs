@@ -6,16 +6,12 @@ namespace EhrShare.Sharing;
 /// <summary>Split and interpolation over GF(2^8), one secret byte per payload byte.</summary>
 internal static class Gf256Sharing
 {
-    /// <summary>Coefficients are drawn and used in blocks of about this many bytes, so they stay in L1 cache.</summary>
-    private const int CoefficientBlockBytes = 32 * 1024;
-
     /// <summary>Interpolation works on output blocks of this many bytes.</summary>
     private const int InterpolationBlockBytes = 8 * 1024;
 
     /// <summary>
     /// Payload i = f(xs[i]) byte by byte, f of degree k − 1 with f(0) = secret and random other coefficients.
     /// </summary>
-    [SkipLocalsInit]
     public static void Split(
         ReadOnlySpan<byte> secret,
         ReadOnlySpan<byte> xs,
@@ -26,9 +22,9 @@ internal static class Gf256Sharing
     {
         var length = secret.Length;
         var degree = k - 1;
-        // At least 64 bytes per row so the widest vectors run; at most the secret.
-        var block = Math.Min(length, Math.Max(64, CoefficientBlockBytes / degree & ~63));
-        Span<byte> coefficients = stackalloc byte[block * degree];
+        // Rows of at least 64 bytes so the widest vectors run, filling at most the scratch area.
+        var block = Math.Min(length, Math.Max(64, CoefficientScratch.Length / degree & ~63));
+        var coefficients = CoefficientScratch.Get()[..(block * degree)];
         try
         {
             for (var offset = 0; offset < length; offset += block)
@@ -37,10 +33,7 @@ internal static class Gf256Sharing
                 var rows = coefficients[..(count * degree)];
                 random.Fill(rows);
                 var constant = secret.Slice(offset, count);
-                for (var i = 0; i < xs.Length; i++)
-                {
-                    Gf256Kernels.Evaluate(path, xs[i], constant, rows, count, degree, payloads[i].Slice(offset, count));
-                }
+                Gf256Kernels.EvaluateAll(path, xs, constant, rows, count, degree, payloads, offset);
             }
         }
         finally

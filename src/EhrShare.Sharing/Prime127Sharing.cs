@@ -14,9 +14,6 @@ internal static class Prime127Sharing
     public const int ChunkLength = 15;
     public const int ElementLength = 16;
 
-    /// <summary>Random coefficient bytes drawn per block, at most.</summary>
-    private const int CoefficientBlockBytes = 32 * 1024;
-
     private const int InterpolationBlockElements = 256;
 
     public static int PayloadLength(int secretLength) => (secretLength + ChunkLength - 1) / ChunkLength * ElementLength;
@@ -27,8 +24,8 @@ internal static class Prime127Sharing
         var elements = (secret.Length + ChunkLength - 1) / ChunkLength;
         var degree = k - 1;
         var perElement = degree * ElementLength;
-        var blockElements = Math.Clamp(CoefficientBlockBytes / perElement, 1, elements);
-        Span<byte> randomBytes = stackalloc byte[blockElements * perElement];
+        var blockElements = Math.Clamp(CoefficientScratch.Length / perElement, 1, elements);
+        var randomBytes = CoefficientScratch.Get()[..(blockElements * perElement)];
         Span<Fp127> coefficients = stackalloc Fp127[degree];
         Span<byte> chunk = stackalloc byte[ElementLength];
         try
