@@ -153,25 +153,25 @@ internal static class Gf256Kernels
         int outputOffset)
     {
         var length = constant.Length;
-        if (degree is < 1 or > 3 || stride < length || coefficients.Length < ((degree - 1) * stride) + length)
+        if (degree < 1 || stride < length || coefficients.Length < ((degree - 1) * stride) + length)
         {
-            for (var i = 0; i < xs.Length; i++)
-            {
-                Evaluate(path, xs[i], constant, coefficients, stride, degree, outputs[i].Slice(outputOffset, length));
-            }
+            throw new ArgumentException("Inconsistent kernel buffer lengths.");
+        }
 
-            return;
+        for (var i = 0; i < xs.Length; i++)
+        {
+            // Bounds for the unchecked stores below.
+            _ = outputs[i].Slice(outputOffset, length);
         }
 
         ThrowIfUnsupported(path);
         ref var c = ref MemoryMarshal.GetReference(constant);
         ref var a = ref MemoryMarshal.GetReference(coefficients);
-        var done = path switch
-        {
-            Gf256Path.Gfni512 => EvaluateAll<Gfni512Multiplier, Vector512<byte>>(xs, ref c, ref a, (nuint)stride, degree, outputs, outputOffset, length),
-            Gf256Path.Gfni256 => EvaluateAll<Gfni256Multiplier, Vector256<byte>>(xs, ref c, ref a, (nuint)stride, degree, outputs, outputOffset, length),
-            _ => 0,
-        };
+        // Column by column pays only with GFNI-512 (measured): shuffle paths rebuild nibble tables per x, and at
+        // 256 bits the per-x order was as fast.
+        var done = path == Gf256Path.Gfni512
+            ? EvaluateAll<Gfni512Multiplier, Vector512<byte>>(xs, ref c, ref a, (nuint)stride, degree, outputs, outputOffset, length)
+            : 0;
         if (done < length)
         {
             for (var i = 0; i < xs.Length; i++)
@@ -307,6 +307,7 @@ internal static class Gf256Kernels
     {
         var width = (nuint)TMultiplier.Width;
         var offset = (nuint)0;
+        var top = (nuint)(degree - 1) * stride;
         for (; offset + width <= (nuint)length; offset += width)
         {
             var a0 = TMultiplier.Load(ref constant, offset);
@@ -316,12 +317,28 @@ internal static class Gf256Kernels
             for (var i = 0; i < xs.Length; i++)
             {
                 var byX = TMultiplier.Create(xs[i]);
-                var acc = degree switch
+                TVector acc;
+                if (degree <= 3)
                 {
-                    1 => a1,
-                    2 => TMultiplier.Xor(byX.Multiply(a2), a1),
-                    _ => TMultiplier.Xor(byX.Multiply(TMultiplier.Xor(byX.Multiply(a3), a2)), a1),
-                };
+                    // The usual thresholds (k ≤ 4) keep the whole column in registers.
+                    acc = degree switch
+                    {
+                        1 => a1,
+                        2 => TMultiplier.Xor(byX.Multiply(a2), a1),
+                        _ => TMultiplier.Xor(byX.Multiply(TMultiplier.Xor(byX.Multiply(a3), a2)), a1),
+                    };
+                }
+                else
+                {
+                    // Higher degrees reload the column's coefficients, which stay in L1 across the x values.
+                    acc = TMultiplier.Load(ref coefficients, top + offset);
+                    for (var row = top; row != 0;)
+                    {
+                        row -= stride;
+                        acc = TMultiplier.Xor(byX.Multiply(acc), TMultiplier.Load(ref coefficients, row + offset));
+                    }
+                }
+
                 acc = TMultiplier.Xor(byX.Multiply(acc), a0);
                 TMultiplier.Store(acc, ref MemoryMarshal.GetReference(outputs[i]), (nuint)outputOffset + offset);
             }
