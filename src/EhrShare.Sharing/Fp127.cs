@@ -56,19 +56,25 @@ internal readonly struct Fp127
     /// <summary>a − b = a + (p − b); p − b is a plain bit complement within 127 bits.</summary>
     public static Fp127 Subtract(Fp127 a, Fp127 b) => Add(a, Reduce(~b.Low, High63 & ~b.High));
 
-    /// <summary>a · m for a small public m (an x coordinate), cheaper than a full multiplication.</summary>
-    public static Fp127 MultiplySmall(Fp127 a, byte m)
+    /// <summary>a · m + c for a small public m (an x coordinate): one Horner step, with a single reduction.</summary>
+    public static Fp127 MultiplySmallAdd(Fp127 a, byte m, Fp127 c)
     {
         var h0 = Math.BigMul(a.Low, m, out var r0);
         var h1 = Math.BigMul(a.High, m, out var l1);
         var r1 = AddWithCarry(h0, l1, 0, out var carry);
         var r2 = h1 + carry;
-        // product = r2·2^128 + r1·2^64 + r0 < 2^135; fold everything from bit 127 up onto the low 127 bits.
+        r0 = AddWithCarry(r0, c.Low, 0, out carry);
+        r1 = AddWithCarry(r1, c.High, carry, out carry);
+        r2 += carry;
+        // value = r2·2^128 + r1·2^64 + r0 < 2^136; fold everything from bit 127 up onto the low 127 bits.
         var foldLow = (r1 >> 63) | (r2 << 1);
         var low = AddWithCarry(r0, foldLow, 0, out carry);
         var high = (r1 & High63) + carry;
         return Reduce(low, high);
     }
+
+    /// <summary>a · m for a small public m.</summary>
+    public static Fp127 MultiplySmall(Fp127 a, byte m) => MultiplySmallAdd(a, m, Zero);
 
     public static Fp127 Multiply(Fp127 a, Fp127 b)
     {

@@ -50,10 +50,10 @@ internal static class Prime127Sharing
                         var acc = coefficients[degree - 1];
                         for (var j = degree - 2; j >= 0; j--)
                         {
-                            acc = Fp127.Add(Fp127.MultiplySmall(acc, x), coefficients[j]);
+                            acc = Fp127.MultiplySmallAdd(acc, x, coefficients[j]);
                         }
 
-                        acc = Fp127.Add(Fp127.MultiplySmall(acc, x), constant);
+                        acc = Fp127.MultiplySmallAdd(acc, x, constant);
                         acc.WriteBigEndian(payloads[i].Slice(element * ElementLength, ElementLength));
                     }
                 }

@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
 namespace EhrShare.Sharing;
 
 /// <summary>
@@ -77,6 +80,76 @@ public static class Shamir
     /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the secret.</exception>
     public static int Combine(IReadOnlyList<Share> shares, Span<byte> destination) =>
         Combine(shares, destination, Gf256Kernels.Best);
+
+    /// <summary>
+    /// Rebuilds the secret when some of the shares may be wrong: combines k-subsets of <paramref name="shares"/>
+    /// in order (the first k first) until <paramref name="isCorrect"/> accepts the result (typically: its SHA-256
+    /// equals the block hash on the chain), then checks every other share against the verified polynomial. At
+    /// most C(m, k) combinations for m shares; with k = n a single wrong share makes recovery fail.
+    /// </summary>
+    /// <returns>False when no k-subset gives an accepted secret.</returns>
+    /// <exception cref="ShareReconstructionException">As for <see cref="Combine(IReadOnlyList{Share})"/>.</exception>
+    public static bool TryRecover(
+        IReadOnlyList<Share> shares,
+        Func<ReadOnlySpan<byte>, bool> isCorrect,
+        [NotNullWhen(true)] out ShareRecovery? recovery)
+    {
+        ArgumentNullException.ThrowIfNull(isCorrect);
+        var first = ValidateSet(shares);
+        var k = first.K;
+        var m = shares.Count;
+        var picked = new int[k];
+        for (var i = 0; i < k; i++)
+        {
+            picked[i] = i;
+        }
+
+        var subset = new Share[k];
+        var secret = new byte[first.SecretLength];
+        while (true)
+        {
+            for (var i = 0; i < k; i++)
+            {
+                subset[i] = shares[picked[i]];
+            }
+
+            CombineCore(subset, first, secret, Gf256Kernels.Best);
+            if (isCorrect(secret))
+            {
+                var bad = new List<Share>();
+                for (var j = 0; j < m; j++)
+                {
+                    if (Array.IndexOf(picked, j) < 0 && !Repair(subset, shares[j].X).Payload.Span.SequenceEqual(shares[j].Payload.Span))
+                    {
+                        bad.Add(shares[j]);
+                    }
+                }
+
+                recovery = new ShareRecovery(secret, subset, bad);
+                return true;
+            }
+
+            // Next combination in lexicographic order: bump the rightmost index that can still move.
+            var position = k - 1;
+            while (position >= 0 && picked[position] == m - k + position)
+            {
+                position--;
+            }
+
+            if (position < 0)
+            {
+                CryptographicOperations.ZeroMemory(secret);
+                recovery = null;
+                return false;
+            }
+
+            picked[position]++;
+            for (var i = position + 1; i < k; i++)
+            {
+                picked[i] = picked[i - 1] + 1;
+            }
+        }
+    }
 
     /// <summary>
     /// Recomputes the share at <paramref name="x"/> (for a lost or corrupted node) from at least k good shares of

@@ -32,6 +32,7 @@ public sealed class Fp127Tests
             foreach (var m in new byte[] { 0, 1, 2, 3, 200, 255 })
             {
                 Assert.Equal(a * m % P, FromField(Fp127.MultiplySmall(fa, m)));
+                Assert.Equal(((a * m) + (P - 1)) % P, FromField(Fp127.MultiplySmallAdd(fa, m, ToField(P - 1))));
             }
         }
     }
