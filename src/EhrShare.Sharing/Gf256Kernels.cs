@@ -340,7 +340,7 @@ internal static class Gf256Kernels
                 }
 
                 acc = TMultiplier.Xor(byX.Multiply(acc), a0);
-                TMultiplier.Store(acc, ref MemoryMarshal.GetReference(outputs[i]), (nuint)outputOffset + offset);
+                TMultiplier.Store(acc, ref outputs.UncheckedReference(i), (nuint)outputOffset + offset);
             }
         }
 
