@@ -77,7 +77,7 @@ public static class Shamir
 
     /// <summary>Allocation-free <see cref="Combine(IReadOnlyList{Share})"/>: writes the secret into <paramref name="destination"/>.</summary>
     /// <returns>The secret's length, the bytes written.</returns>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the secret.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than the secret or overlaps a payload.</exception>
     public static int Combine(IReadOnlyList<Share> shares, Span<byte> destination) =>
         Combine(shares, destination, Gf256Kernels.Best);
 
@@ -205,6 +205,14 @@ public static class Shamir
         if (destination.Length < first.SecretLength)
         {
             throw new ArgumentException($"The destination needs {first.SecretLength} bytes.", nameof(destination));
+        }
+
+        for (var i = 0; i < first.K; i++)
+        {
+            if (destination.Overlaps(shares[i].Payload.Span))
+            {
+                throw new ArgumentException("The destination must not overlap a share's payload.", nameof(destination));
+            }
         }
 
         CombineCore(shares, first, destination[..first.SecretLength], path);

@@ -90,6 +90,16 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Combine_IntoABufferOverlappingAPayload_Throws()
+    {
+        var buffer = new byte[Secret.Length * 3];
+        Shamir.Split(Secret, 3, 2, buffer);
+        var id = Guid.NewGuid();
+        Share[] shares = [new Share(id, 1, 2, 3, ShareField.Gf256, Secret.Length, buffer.AsMemory(0, Secret.Length)), new Share(id, 2, 2, 3, ShareField.Gf256, Secret.Length, buffer.AsMemory(Secret.Length, Secret.Length))];
+        Assert.Throws<ArgumentException>(() => Shamir.Combine(shares, buffer.AsSpan(Secret.Length)));
+    }
+
+    [Fact]
     public void Repair_AtXZero_Throws()
     {
         var shares = Shamir.Split(Guid.NewGuid(), Secret, 3, 2);
