@@ -4,8 +4,9 @@ pragma solidity ^0.8.28;
 /// @title EhrAccess: who may read which patient's health records, and the audit trail of every access.
 /// @notice The owner is the cloud EHR manager. It registers patients and doctors, suspends and reinstates them,
 /// and sets the penalty threshold and the emergency window. Patients add and remove records (an id and the hash of
-/// the record's block, never the block itself) and decide on doctors' requests. Doctors request access, log every
-/// access attempt (allowed or not, without reverting, so denials are on the chain too) and may declare an emergency.
+/// the record's block, never the block itself), decide on doctors' requests and log their own reads. Doctors request
+/// access, log every access attempt (allowed or not, without reverting, so denials are on the chain too) and may declare
+/// an emergency.
 /// Nothing personal is stored: only accounts, ids, hashes and times.
 /// @dev Storage is packed so that each rule reads as few slots as possible: one slot per account, one per
 /// (patient, doctor) permission, one per record. Timestamps are seconds (uint64).
@@ -94,6 +95,8 @@ contract EhrAccess {
         uint32 penalties
     );
     event EmergencyAccess(address indexed patient, address indexed doctor, bytes32 reasonHash, uint64 until);
+    /// @notice A patient read their own record (or record list, id 0); `allowed` is false for an unknown or removed record.
+    event OwnerAccess(address indexed patient, bytes16 indexed recordId, bool allowed);
 
     error NotOwner(address caller);
     error NotPatient(address account);
@@ -230,6 +233,20 @@ contract EhrAccess {
         p.expiresAt = 0;
         p.emergencyUntil = 0;
         emit PermissionRevoked(msg.sender, doctor);
+    }
+
+    /// @notice Logs the sender's (a patient's) read of their own record, so the audit trail holds every read, not only
+    /// doctors'. Never reverts for a registered patient, suspended or not: a read that happened is recorded either way.
+    /// An unknown or removed record is still logged, with `allowed` false (nothing can be served for it). A zero
+    /// recordId stands for the record list. No penalty: it is the patient's own data.
+    function logOwnAccess(bytes16 recordId) external returns (bool allowed) {
+        if (_accounts[msg.sender].role != Role.Patient) revert NotPatient(msg.sender);
+        allowed = true;
+        if (recordId != bytes16(0)) {
+            bytes32 h = _records[msg.sender][recordId];
+            allowed = h != bytes32(0) && h != REMOVED;
+        }
+        emit OwnerAccess(msg.sender, recordId, allowed);
     }
 
     // ---------------------------------------------------------------- doctors

@@ -23,6 +23,9 @@ public static class ChainModule
             .BindConfiguration(ChainOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        var environment = builder.Environment;
+        services.PostConfigure<ChainOptions>(o =>
+            o.ReplaceOutdatedContract ??= environment.IsDevelopment() || environment.IsEnvironment("Test"));
 
         services.AddHttpClient<EthRpcClient>((sp, http) =>
         {

@@ -58,6 +58,14 @@ public sealed class ChainOptions : IValidatableObject
     [Range(typeof(decimal), "0", "1000", ErrorMessage = "Chain:AccountFundingEth must be between 0 and 1000.")]
     public decimal AccountFundingEth { get; set; } = 1m;
 
+    /// <summary>
+    /// Whether <c>setup</c>/<c>deploy-contract</c> may deploy a new EhrAccess when the recorded address holds other code
+    /// (an older build of the contract). A new contract starts empty: registrations, records and grants on the old one
+    /// are not carried over. Unset: allowed in the Development and Test environments (dev and test stacks), refused
+    /// elsewhere, so a production chain is never replaced by accident.
+    /// </summary>
+    public bool? ReplaceOutdatedContract { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (RpcUrl.Length > 0 &&

@@ -7,7 +7,8 @@ namespace EhrShare.Infrastructure.Ethereum;
 
 /// <summary>
 /// At start: a node with another chain id, or no code at the configured contract address, is a configuration error
-/// and fails the start. An unreachable node is not: the app starts and reports the chain down in /health.
+/// and fails the start; other code there (an older build of the contract) is logged as a warning. An unreachable node
+/// is not an error: the app starts and reports the chain down in /health.
 /// </summary>
 public sealed class ChainStartupCheck(EthRpcClient rpc, IOptions<ChainOptions> options, ILogger<ChainStartupCheck> logger) : IHostedService
 {
@@ -52,6 +53,15 @@ public sealed class ChainStartupCheck(EthRpcClient rpc, IOptions<ChainOptions> o
         {
             throw new InvalidOperationException(
                 $"No contract code at Chain:ContractAddress {address} on chain {chainId} (a new or reset chain?). Run deploy-contract.");
+        }
+
+        if (!code.AsSpan().SequenceEqual(Contracts.ContractArtifact.EhrAccess.DeployedBytecode))
+        {
+            // Not fatal (the old contract still answers what it has), but functions this build added will fail.
+            logger.LogWarning(
+                "The code at Chain:ContractAddress {ContractAddress} is NOT this build's EhrAccess (an older build?): calls this build " +
+                "added will fail. Run setup or deploy-contract to deploy the current contract (it starts empty)", address);
+            return;
         }
 
         logger.LogInformation("Chain {ChainId} at {RpcUrl}; EhrAccess at {ContractAddress}", chainId, o.RpcUrl, address);

@@ -66,6 +66,26 @@ public abstract class ChainFixture : IAsyncLifetime
         await Anvil.DisposeAsync();
     }
 
+    /// <summary>A copy of <see cref="Options"/> with a change.</summary>
+    public ChainOptions OptionsWith(Action<ChainOptions> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var copy = new ChainOptions
+        {
+            RpcUrl = Options.RpcUrl,
+            ChainId = Options.ChainId,
+            ContractAddress = Options.ContractAddress,
+            ManagerPrivateKey = Options.ManagerPrivateKey,
+            RequestTimeout = Options.RequestTimeout,
+            ReceiptTimeout = Options.ReceiptTimeout,
+            ReceiptPollInterval = Options.ReceiptPollInterval,
+            AccountFundingEth = Options.AccountFundingEth,
+            ReplaceOutdatedContract = Options.ReplaceOutdatedContract,
+        };
+        change(copy);
+        return copy;
+    }
+
     public TransactionSender NewSender(NonceManager nonces) =>
         new(Rpc, nonces, new FeeEstimator(Microsoft.Extensions.Options.Options.Create(Options)), Microsoft.Extensions.Options.Options.Create(Options));
 

@@ -306,6 +306,59 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
     }
 
     [Fact]
+    public async Task LogOwnAccess_ByThePatient_IsLoggedAsOwnerAccess_AllowedForCurrentRecordsAndTheList()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var recordId = Guid.CreateVersion7();
+        await Contract.AddRecordAsync(patient, recordId, ChainFixture.Sha256Of("own"));
+
+        var read = await Contract.LogOwnAccessAsync(patient, recordId);
+        var list = await Contract.LogOwnAccessAsync(patient, null);
+
+        Assert.True(read.Allowed);
+        Assert.True(list.Allowed);
+        var receipt = (await chain.Rpc.EthGetTransactionReceiptAsync(read.TransactionHash))!;
+        var evt = Assert.IsType<OwnerAccessEvent>(Assert.Single(Contract.DecodeEvents(receipt)));
+        Assert.Equal(new OwnerAccessEvent(patient.Address, recordId, true) with { BlockNumber = evt.BlockNumber, TransactionHash = evt.TransactionHash, LogIndex = evt.LogIndex, Timestamp = evt.Timestamp }, evt);
+        var history = await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = chain.DeployBlock });
+        Assert.Equal(["PatientRegistered", "RecordAdded", "OwnerAccess", "OwnerAccess"], history.Select(e => e.EventName));
+        Assert.Null(Assert.IsType<OwnerAccessEvent>(history[^1]).RecordId);
+        Assert.Equal(0u, (await Contract.GetAccountAsync(patient.Address)).Penalties);
+    }
+
+    [Fact]
+    public async Task LogOwnAccess_UnknownOrRemovedRecord_IsStillLogged_NotAllowed_AndASuspendedPatientIsLoggedToo()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var removed = Guid.CreateVersion7();
+        await Contract.AddRecordAsync(patient, removed, ChainFixture.Sha256Of("gone"));
+        await Contract.RemoveRecordAsync(patient, removed);
+
+        var unknown = await Contract.LogOwnAccessAsync(patient, Guid.CreateVersion7());
+        var gone = await Contract.LogOwnAccessAsync(patient, removed);
+        await Contract.SuspendAsync(chain.Manager, patient.Address);
+        var whileSuspended = await Contract.LogOwnAccessAsync(patient, null);
+
+        Assert.Equal((false, DenialReason.UnknownRecord), (unknown.Allowed, unknown.Reason));
+        Assert.Equal((false, DenialReason.UnknownRecord), (gone.Allowed, gone.Reason));
+        Assert.True(whileSuspended.Allowed);
+        var owner = (await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = chain.DeployBlock }))
+            .OfType<OwnerAccessEvent>().ToList();
+        Assert.Equal([false, false, true], owner.Select(e => e.Allowed));
+        Assert.Equal(removed, owner[1].RecordId);
+    }
+
+    [Fact]
+    public async Task LogOwnAccess_FromADoctorOrStranger_RevertsWithNotPatient()
+    {
+        var doctor = await chain.NewDoctorAsync();
+        var stranger = await chain.NewFundedKeyAsync();
+
+        Assert.Equal("NotPatient", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogOwnAccessAsync(doctor, null))).ErrorName);
+        Assert.Equal("NotPatient", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogOwnAccessAsync(stranger, Guid.CreateVersion7()))).ErrorName);
+    }
+
+    [Fact]
     public async Task LogAccess_FromANonDoctor_Reverts()
     {
         var (patient, _, _) = await chain.NewPatientAsync();
@@ -413,6 +466,34 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         var fresh = await deployer.EnsureDeployedAsync(stale);
         Assert.NotEqual(Contract.Address, fresh);
         Assert.Equal(ContractArtifact.EhrAccess.DeployedBytecode, await chain.Rpc.EthGetCodeAsync(fresh));
+    }
+
+    [Fact]
+    public async Task EnsureDeployed_OverOtherCode_DeploysANewOneOnlyWhenReplacingIsAllowed()
+    {
+        // Other code at the recorded address: what an older build of the contract looks like to this one.
+        var old = EthKey.Generate().Address;
+        await chain.Rpc.RequestAsync("anvil_setCode", w =>
+        {
+            w.WriteStringValue(old.ToLowerHex());
+            w.WriteStringValue("0x6080604052600080fd");
+        }, _ => 0);
+
+        var refusing = new ContractDeployer(chain.Sender, Microsoft.Extensions.Options.Options.Create(chain.OptionsWith(o => o.ReplaceOutdatedContract = false)));
+        var refused = await Assert.ThrowsAsync<ChainException>(() => refusing.EnsureDeployedAsync(old.ToString()));
+        Assert.Contains("Chain:ReplaceOutdatedContract=true", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("not this build's EhrAccess", refused.Message, StringComparison.Ordinal);
+
+        var logs = new ListLogger<ContractDeployer>();
+        var replacing = new ContractDeployer(chain.Sender, Microsoft.Extensions.Options.Options.Create(chain.OptionsWith(o => o.ReplaceOutdatedContract = true)), logs);
+        var fresh = await replacing.EnsureDeployedAsync(old.ToString());
+
+        Assert.NotEqual(old, fresh);
+        Assert.Equal(ContractArtifact.EhrAccess.DeployedBytecode, await chain.Rpc.EthGetCodeAsync(fresh));
+        var warning = Assert.Single(logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains("REPLACED THE CONTRACT", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(old.ToString(), warning.Message, StringComparison.Ordinal);
+        Assert.Contains("starts empty", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,7 +17,10 @@ public sealed class ContractDeployer(TransactionSender sender, IOptions<ChainOpt
 
     /// <summary>
     /// Returns <paramref name="recordedAddress"/> when the chain has the expected runtime code there; otherwise deploys
-    /// and returns the new address (a new chain, a reset dev chain, or a changed contract).
+    /// and returns the new address: on a new or reset chain (no code there), and, when
+    /// <see cref="ChainOptions.ReplaceOutdatedContract"/> allows it, over other code (an older build of the contract),
+    /// with a loud warning, since the new contract starts empty. Other code without that permission is refused with a
+    /// <see cref="ChainException"/> that says what to do.
     /// </summary>
     public async Task<EthAddress> EnsureDeployedAsync(string? recordedAddress, CancellationToken cancellationToken = default)
     {
@@ -36,9 +39,23 @@ public sealed class ContractDeployer(TransactionSender sender, IOptions<ChainOpt
             {
                 _logger.LogWarning("No contract code at the recorded address {ContractAddress} (a new or reset chain); deploying EhrAccess", address);
             }
+            else if (options.Value.ReplaceOutdatedContract == true)
+            {
+                var replacement = await DeployAsync(options.Value.GetManagerKey(), cancellationToken);
+                _logger.LogWarning(
+                    "REPLACED THE CONTRACT: the code at the recorded address {OldContractAddress} is not this build's EhrAccess " +
+                    "(an older build?), so a new one was deployed at {ContractAddress}. The new contract starts empty: registrations, " +
+                    "records, grants and the access history on {OldContractAddress} are not carried over; users approved before must be " +
+                    "registered again. The old contract stays on the chain, readable at its address.",
+                    address, replacement, address);
+                return replacement;
+            }
             else
             {
-                _logger.LogWarning("The code at {ContractAddress} is not this build's EhrAccess; deploying the current one", address);
+                throw new ChainException(
+                    $"The code at the recorded contract address {address} is not this build's EhrAccess (an older build?). " +
+                    "Deploying the current one would start an empty contract: registrations, records and grants would not be carried over. " +
+                    "Set Chain:ReplaceOutdatedContract=true to do that deliberately (it is the default only in the Development and Test environments).");
             }
         }
 

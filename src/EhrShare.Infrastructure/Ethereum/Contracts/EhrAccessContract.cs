@@ -141,6 +141,18 @@ public sealed class EhrAccessContract
     public Task<RpcReceipt> RevokeAccessAsync(EthKey patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
         SendAsync(patient, "revokeAccess", [doctor], cancellationToken);
 
+    /// <summary>
+    /// Logs the patient's read of their own record (null: the record list), from the patient's own account. Never
+    /// reverts for a registered patient; <see cref="AccessLogResult.Allowed"/> is false (reason
+    /// <see cref="DenialReason.UnknownRecord"/>) for an unknown or removed record.
+    /// </summary>
+    public async Task<AccessLogResult> LogOwnAccessAsync(EthKey patient, Guid? recordId, CancellationToken cancellationToken = default)
+    {
+        var receipt = await SendAsync(patient, "logOwnAccess", [recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16]], cancellationToken);
+        return ReadAccessLogResult(receipt, patient.Address)
+            ?? throw new ChainException($"logOwnAccess transaction {receipt.TransactionHash} emitted no OwnerAccess event.");
+    }
+
     // ------------------------------------------------------------------ doctors
 
     public Task<RpcReceipt> RequestAccessAsync(EthKey doctor, EthAddress patient, CancellationToken cancellationToken = default) =>
@@ -153,16 +165,32 @@ public sealed class EhrAccessContract
     public async Task<AccessLogResult> LogAccessAsync(EthKey doctor, EthAddress patient, Guid? recordId, CancellationToken cancellationToken = default)
     {
         var receipt = await SendAsync(doctor, "logAccess", [patient, recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16]], cancellationToken);
+        return ReadAccessLogResult(receipt, doctor.Address)
+            ?? throw new ChainException($"logAccess transaction {receipt.TransactionHash} emitted neither AccessGranted nor AccessDenied.");
+    }
+
+    /// <summary>
+    /// What a mined <c>logAccess</c> or <c>logOwnAccess</c> transaction recorded, from its events; null when the receipt
+    /// holds none of AccessGranted, AccessDenied or OwnerAccess from this contract.
+    /// </summary>
+    public AccessLogResult? ReadAccessLogResult(RpcReceipt receipt, EthAddress actor)
+    {
         var events = DecodeEvents(receipt);
-        var suspended = events.OfType<AccountSuspendedEvent>().Any(e => e.Account == doctor.Address);
-        if (events.OfType<AccessDeniedEvent>().FirstOrDefault() is { } denied)
+        var suspended = events.OfType<AccountSuspendedEvent>().Any(e => e.Account == actor);
+        foreach (var e in events)
         {
-            return new AccessLogResult(false, denied.Reason, denied.Penalties, suspended, receipt.TransactionHash, receipt.BlockNumber);
+            switch (e)
+            {
+                case AccessDeniedEvent denied when denied.Doctor == actor:
+                    return new AccessLogResult(false, denied.Reason, denied.Penalties, suspended, receipt.TransactionHash, receipt.BlockNumber);
+                case AccessGrantedEvent granted when granted.Doctor == actor:
+                    return new AccessLogResult(true, DenialReason.None, 0, false, receipt.TransactionHash, receipt.BlockNumber);
+                case OwnerAccessEvent own when own.Patient == actor:
+                    return new AccessLogResult(own.Allowed, own.Allowed ? DenialReason.None : DenialReason.UnknownRecord, 0, false, receipt.TransactionHash, receipt.BlockNumber);
+            }
         }
 
-        return events.OfType<AccessGrantedEvent>().Any()
-            ? new AccessLogResult(true, DenialReason.None, 0, false, receipt.TransactionHash, receipt.BlockNumber)
-            : throw new ChainException($"logAccess transaction {receipt.TransactionHash} emitted neither AccessGranted nor AccessDenied.");
+        return null;
     }
 
     /// <summary>Break-glass access for the owner's emergency window; <paramref name="reasonHash"/> is the hash of the stated reason.</summary>

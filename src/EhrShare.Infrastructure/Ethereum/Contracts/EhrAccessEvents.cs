@@ -108,6 +108,15 @@ public sealed record EmergencyAccessEvent(EthAddress Patient, EthAddress Doctor,
     public override string EventName => "EmergencyAccess";
 }
 
+/// <summary>
+/// A patient read their own record (<see cref="RecordId"/> null: the record list). <see cref="Allowed"/> is false when
+/// the record is unknown or removed.
+/// </summary>
+public sealed record OwnerAccessEvent(EthAddress Patient, Guid? RecordId, bool Allowed) : EhrAccessEvent
+{
+    public override string EventName => "OwnerAccess";
+}
+
 /// <summary>Decodes EhrAccess logs into typed events.</summary>
 public static class EhrAccessEventDecoder
 {
@@ -141,6 +150,7 @@ public static class EhrAccessEventDecoder
             "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2])),
             "AccessDenied" => new AccessDeniedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), (DenialReason)U32(v[3]), U32(v[4])),
             "EmergencyAccess" => new EmergencyAccessEvent(A(v[0]), A(v[1]), (byte[])v[2]!, Time(v[3])),
+            "OwnerAccess" => new OwnerAccessEvent(A(v[0]), OptionalId(v[1]), (bool)v[2]!),
             _ => throw new AbiException($"EhrAccess event '{definition.Name}' has no typed record; add one."),
         };
         return evt with

@@ -52,7 +52,7 @@ public sealed record EhrRecordState(byte[]? BlockHash, bool Removed)
     public bool Exists => BlockHash is not null;
 }
 
-/// <summary>The outcome of <c>logAccess</c>, read from the transaction's events.</summary>
+/// <summary>The outcome of <c>logAccess</c> or <c>logOwnAccess</c>, read from the transaction's events.</summary>
 public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber);
 
 /// <summary>Record ids are Guids in the app and <c>bytes16</c> on the chain, in RFC 4122 (big-endian) byte order.</summary>
