@@ -1,3 +1,6 @@
+using EhrShare.Core.Chain;
+using EhrShare.Core.Users;
+using EhrShare.Infrastructure.Chain;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.Infrastructure.Ethereum.Rpc;
 using EhrShare.Infrastructure.Ethereum.Transactions;
@@ -13,7 +16,9 @@ public static class ChainModule
     /// Registers the chain module: <see cref="ChainOptions"/> (section <c>Chain</c>, validated at start), the typed
     /// JSON-RPC client, nonce manager and fee estimator (singletons, shared by all senders), the transaction sender,
     /// <see cref="EhrAccessContract"/> at Chain:ContractAddress, <see cref="ContractDeployer"/>, <see cref="ChainMonitor"/>,
-    /// the "chain" health check and the start-up check.
+    /// the "chain" health check and the start-up check; and the Core's ports on them: <see cref="IAccessLedger"/>
+    /// (scoped) and <see cref="IAccountKeys"/>. Users' keys are protected with the app's Data Protection key ring, which
+    /// <c>AddPersistence</c> sets up (kept in the app database, encrypted at rest).
     /// </summary>
     public static IHostApplicationBuilder AddChain(this IHostApplicationBuilder builder)
     {
@@ -39,13 +44,19 @@ public static class ChainModule
         services.AddSingleton<FeeEstimator>();
         services.AddTransient<TransactionSender>();
         services.AddTransient<ContractDeployer>();
+        services.AddSingleton<BlockTimeCache>();
         services.AddTransient(sp => new EhrAccessContract(
             sp.GetRequiredService<TransactionSender>(),
             sp.GetRequiredService<IOptions<ChainOptions>>().Value.GetContractAddress()
-                ?? throw new InvalidOperationException("Chain:ContractAddress is not set: run deploy-contract to deploy EhrAccess and record its address.")));
+                ?? throw new InvalidOperationException("Chain:ContractAddress is not set: run deploy-contract to deploy EhrAccess and record its address."),
+            sp.GetRequiredService<BlockTimeCache>()));
         services.AddTransient(sp => new ChainMonitor(
             sp.GetRequiredService<EthRpcClient>(),
             sp.GetRequiredService<IOptions<ChainOptions>>().Value.GetContractAddress()));
+
+        services.AddSingleton<AccountSigner>();
+        services.AddSingleton<IAccountKeys, ChainAccountKeys>();
+        services.AddScoped<IAccessLedger, ChainLedger>();
 
         services.AddHealthChecks().AddCheck<ChainHealthCheck>("chain");
         services.AddHostedService<ChainStartupCheck>();

@@ -30,14 +30,22 @@ public sealed class EhrAccessContract
 {
     private readonly TransactionSender _sender;
     private readonly ContractAbi _abi;
+    private readonly BlockTimeCache _blockTimes;
 
-    public EhrAccessContract(TransactionSender sender, EthAddress address)
+    /// <param name="sender">Sends the transactions (and its RPC client reads).</param>
+    /// <param name="address">Where the contract is.</param>
+    /// <param name="blockTimes">Shared block times for event histories; a private one when null.</param>
+    public EhrAccessContract(TransactionSender sender, EthAddress address, BlockTimeCache? blockTimes = null)
     {
         ArgumentNullException.ThrowIfNull(sender);
         _sender = sender;
         Address = address;
         _abi = ContractArtifact.EhrAccess.Abi;
+        _blockTimes = blockTimes ?? new BlockTimeCache();
     }
+
+    /// <summary>The sender this contract's transactions go through (for callers that sign and send separately).</summary>
+    public TransactionSender Sender => _sender;
 
     public EthAddress Address { get; }
 
@@ -253,34 +261,25 @@ public sealed class EhrAccessContract
             logs.AddRange(await Rpc.EthGetLogsAsync(new LogFilter { FromBlock = from, ToBlock = to, Addresses = [Address], Topics = topics }, cancellationToken));
         }
 
-        var events = logs
-            .Where(l => !l.Removed)
-            .DistinctBy(l => (l.BlockNumber, l.LogIndex))
-            .OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex)
-            .Select(l => EhrAccessEventDecoder.Decode(l, _abi))
-            .OfType<EhrAccessEvent>()
-            .ToList();
-
-        // Nodes that do not put blockTimestamp in logs: look the blocks up once each.
-        var missing = events.Where(e => e.Timestamp is null).Select(e => e.BlockNumber).Distinct().ToArray();
-        if (missing.Length > 0)
+        var events = new List<EhrAccessEvent>();
+        foreach (var log in logs.Where(l => !l.Removed).DistinctBy(l => (l.BlockNumber, l.LogIndex)).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex))
         {
-            var times = new Dictionary<ulong, DateTimeOffset>();
-            foreach (var n in missing)
+            if (EhrAccessEventDecoder.Decode(log, _abi) is not { } e)
             {
-                if (await Rpc.EthGetBlockByNumberAsync(n, false, cancellationToken) is { } block)
-                {
-                    times[n] = block.Timestamp;
-                }
+                continue;
             }
 
-            for (var i = 0; i < events.Count; i++)
+            if (e.Timestamp is { } carried)
             {
-                if (events[i].Timestamp is null && times.TryGetValue(events[i].BlockNumber, out var ts))
-                {
-                    events[i] = events[i] with { Timestamp = ts };
-                }
+                _blockTimes.Remember(log.BlockHash, carried);
             }
+            else
+            {
+                // Nodes that do not put blockTimestamp in logs: each block is looked up once (the cache is shared).
+                e = e with { Timestamp = await _blockTimes.GetAsync(Rpc, log.BlockHash, log.BlockNumber, cancellationToken) };
+            }
+
+            events.Add(e);
         }
 
         return events;
