@@ -14,6 +14,19 @@ namespace EhrShare.Infrastructure.Ethereum.Transactions;
 public sealed class NonceManager
 {
     private readonly ConcurrentDictionary<EthAddress, AccountNonces> _accounts = new();
+    private readonly ConcurrentDictionary<EthAddress, SemaphoreSlim> _sendLocks = new();
+
+    /// <summary>
+    /// Holds an account's send lock: senders take it around reserving a nonce, signing and handing the transaction to
+    /// the node, so an account's transactions reach the node in nonce order (a node may leave a later nonce that arrived
+    /// first queued for good). Only that short step is serialised; waiting for receipts is not.
+    /// </summary>
+    public async Task<IDisposable> LockAsync(EthAddress account, CancellationToken cancellationToken)
+    {
+        var gate = _sendLocks.GetOrAdd(account, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Releaser(gate);
+    }
 
     public async Task<ulong> ReserveAsync(EthAddress account, EthRpcClient rpc, CancellationToken cancellationToken)
     {
@@ -100,6 +113,19 @@ public sealed class NonceManager
 
     /// <summary>Forgets an account's state: the next reservation reads the node again.</summary>
     public void Reset(EthAddress account) => _accounts.TryRemove(account, out _);
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
 
     private sealed class AccountNonces
     {

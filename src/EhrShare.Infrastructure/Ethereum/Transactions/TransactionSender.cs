@@ -27,8 +27,15 @@ public sealed record TransactionRequest
     public ContractAbi? Abi { get; init; }
 }
 
-/// <summary>A transaction the node accepted into its pool.</summary>
-public sealed record SentTransaction(string Hash, EthAddress From, ulong Nonce, byte[] Raw, TransactionRequest Request);
+/// <summary>A signed transaction: accepted into the node's pool once <see cref="TransactionSender.BroadcastAsync"/> returned it.</summary>
+public sealed record SentTransaction(string Hash, EthAddress From, ulong Nonce, byte[] Raw, TransactionRequest Request)
+{
+    /// <summary>The gas limit it was signed with.</summary>
+    public ulong GasLimit { get; init; }
+
+    /// <summary>The fees it was signed with.</summary>
+    public Eip1559Fees Fees { get; init; }
+}
 
 /// <summary>
 /// Signs and sends EIP-1559 transactions and waits for their receipts: estimates gas (a revert surfaces here with its
@@ -86,54 +93,127 @@ public sealed class TransactionSender
     public async Task<SentTransaction> SendAsync(EthKey from, TransactionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(from);
+        var estimated = await WithGasLimitAsync(from.Address, request, cancellationToken);
+        using (await LockAccountAsync(from.Address, cancellationToken))
+        {
+            var signed = await SignAsync(from, estimated, cancellationToken);
+            return await BroadcastAsync(from, signed, cancellationToken: cancellationToken);
+        }
+    }
+
+    /// <summary>The request with its gas limit: as given, or estimated (×<see cref="ChainOptions.GasLimitMultiplier"/>); a revert surfaces here.</summary>
+    public async Task<TransactionRequest> WithGasLimitAsync(EthAddress from, TransactionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.GasLimit is not null ? request : request with { GasLimit = await EstimateGasAsync(from, request, cancellationToken) };
+    }
+
+    /// <summary>
+    /// The account's send lock (see <see cref="NonceManager.LockAsync"/>): hold it from <see cref="SignAsync"/> to
+    /// <see cref="BroadcastAsync"/> so the account's transactions reach the node in nonce order.
+    /// </summary>
+    public Task<IDisposable> LockAccountAsync(EthAddress account, CancellationToken cancellationToken = default) =>
+        _nonces.LockAsync(account, cancellationToken);
+
+    /// <summary>
+    /// Takes fees and the next nonce and signs (estimating gas first unless the request has a limit), without sending:
+    /// the hash is known before the node sees the transaction, so a caller can make it durable first (an outbox records
+    /// it, then sends). Follow with <see cref="BroadcastAsync"/>, or <see cref="Discard"/> to give the nonce back; hold
+    /// <see cref="LockAccountAsync"/> from here to the broadcast (estimate before taking it, with <see cref="WithGasLimitAsync"/>).
+    /// </summary>
+    public async Task<SentTransaction> SignAsync(EthKey from, TransactionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(request);
         var gas = request.GasLimit ?? await EstimateGasAsync(from.Address, request, cancellationToken);
         var fees = await _fees.GetAsync(_rpc, cancellationToken);
+        var nonce = await _nonces.ReserveAsync(from.Address, _rpc, cancellationToken);
+        return Sign(from, request, gas, fees, nonce);
+    }
 
+    /// <summary>
+    /// Forgets the nonces handed out for an account, so the next transaction takes its nonce from the node again: for a
+    /// transaction found dropped (its nonce was never used; later ones would wait behind the gap forever) or a reset chain.
+    /// </summary>
+    public void ForgetNonces(EthAddress account) => _nonces.Reset(account);
+
+    /// <summary>Gives back the nonce of a transaction signed by <see cref="SignAsync"/> that will not be sent.</summary>
+    public void Discard(SentTransaction signed)
+    {
+        ArgumentNullException.ThrowIfNull(signed);
+        _nonces.Release(signed.From, signed.Nonce);
+    }
+
+    /// <summary>
+    /// Sends a transaction signed by <see cref="SignAsync"/>. If the node says its nonce is taken (the account was used
+    /// elsewhere), resynchronises and, with <paramref name="signAgain"/>, signs again with a new nonce: the returned
+    /// transaction then has another hash (the first one was refused, so it can never be mined). Without it the refusal
+    /// is thrown (for a caller that records each hash before sending it). Any other failure gives the nonce back and throws.
+    /// </summary>
+    public async Task<SentTransaction> BroadcastAsync(EthKey from, SentTransaction signed, bool signAgain = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(signed);
+        if (from.Address != signed.From)
+        {
+            throw new ArgumentException("The key is not the transaction's signer.", nameof(from));
+        }
+
+        var current = signed;
         for (var attempt = 1; ; attempt++)
         {
-            var nonce = await _nonces.ReserveAsync(from.Address, _rpc, cancellationToken);
-            var signed = new Eip1559Transaction
-            {
-                ChainId = _options.ChainId,
-                Nonce = nonce,
-                MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
-                MaxFeePerGas = fees.MaxFeePerGas,
-                GasLimit = gas,
-                To = request.To,
-                Value = request.Value,
-                Data = request.Data,
-            }.Sign(from);
-
             try
             {
-                var hash = await _rpc.EthSendRawTransactionAsync(signed.Raw, cancellationToken);
-                _logger.LogDebug("Sent {Description} from {Account} nonce {Nonce}: {TransactionHash}", request.Description, from.Address, nonce, hash);
-                return new SentTransaction(hash, from.Address, nonce, signed.Raw, request);
+                var hash = await _rpc.EthSendRawTransactionAsync(current.Raw, cancellationToken);
+                _logger.LogDebug("Sent {Description} from {Account} nonce {Nonce}: {TransactionHash}", current.Request.Description, current.From, current.Nonce, hash);
+                return current;
             }
             catch (RpcException ex) when (IsAlreadyKnown(ex))
             {
-                return new SentTransaction(signed.HashHex, from.Address, nonce, signed.Raw, request);
+                return current;
             }
-            catch (RpcException ex) when (IsNonceTaken(ex) && attempt < MaxNonceAttempts)
+            catch (RpcException ex) when (IsNonceTaken(ex) && (attempt < MaxNonceAttempts || !signAgain))
             {
                 // The account was used outside this process (or a transaction we lost track of took the nonce).
-                _logger.LogWarning("Nonce {Nonce} of {Account} is taken ({Reason}); resynchronising with the node", nonce, from.Address, ex.RpcMessage);
-                await _nonces.ResyncAsync(from.Address, _rpc, cancellationToken);
+                _logger.LogWarning("Nonce {Nonce} of {Account} is taken ({Reason}); resynchronising with the node", current.Nonce, current.From, ex.RpcMessage);
+                await _nonces.ResyncAsync(current.From, _rpc, cancellationToken);
+                if (!signAgain)
+                {
+                    throw;
+                }
+
+                var nonce = await _nonces.ReserveAsync(current.From, _rpc, cancellationToken);
+                current = Sign(from, current.Request, current.GasLimit, current.Fees, nonce);
             }
             catch (RpcException ex) when (ex.IsRevert)
             {
-                _nonces.Release(from.Address, nonce);
-                throw new ContractRevertException(request.Description, RevertReason.Decode(ex.RevertData, request.Abi), null, ex);
+                _nonces.Release(current.From, current.Nonce);
+                throw new ContractRevertException(current.Request.Description, RevertReason.Decode(ex.RevertData, current.Request.Abi), null, ex);
             }
             catch
             {
                 // Not accepted (or unknown, after a transport failure): give the nonce back. If the node did take it
                 // after all, the next use fails with "nonce too low" and resynchronises.
-                _nonces.Release(from.Address, nonce);
+                _nonces.Release(current.From, current.Nonce);
                 throw;
             }
         }
+    }
+
+    private SentTransaction Sign(EthKey from, TransactionRequest request, ulong gas, Eip1559Fees fees, ulong nonce)
+    {
+        var signed = new Eip1559Transaction
+        {
+            ChainId = _options.ChainId,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = fees.MaxPriorityFeePerGas,
+            MaxFeePerGas = fees.MaxFeePerGas,
+            GasLimit = gas,
+            To = request.To,
+            Value = request.Value,
+            Data = request.Data,
+        }.Sign(from);
+        return new SentTransaction(signed.HashHex, from.Address, nonce, signed.Raw, request) { GasLimit = gas, Fees = fees };
     }
 
     /// <summary>
