@@ -31,7 +31,11 @@ public sealed class AnvilProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<AnvilProcess> StartAsync(int? blockTimeSeconds = null, CancellationToken cancellationToken = default)
+    public static Task<AnvilProcess> StartAsync(int? blockTimeSeconds = null, CancellationToken cancellationToken = default) =>
+        StartAsync(blockTimeSeconds, null, cancellationToken);
+
+    /// <summary>Starts anvil on <paramref name="port"/> (e.g. again on the port of one that was stopped), or on a free port when null.</summary>
+    public static async Task<AnvilProcess> StartAsync(int? blockTimeSeconds, int? port, CancellationToken cancellationToken = default)
     {
         var path = TestStack.AnvilPath;
         if (!File.Exists(path))
@@ -41,8 +45,8 @@ public sealed class AnvilProcess : IAsyncDisposable
 
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
-            var args = new List<string> { "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--accounts", "2" };
+            var listenOn = port ?? FreePort();
+            var args = new List<string> { "--host", "127.0.0.1", "--port", listenOn.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--accounts", "2" };
             if (blockTimeSeconds is { } bt)
             {
                 args.AddRange(["--block-time", bt.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -64,7 +68,7 @@ public sealed class AnvilProcess : IAsyncDisposable
             process.ErrorDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var anvil = new AnvilProcess(process, port);
+            var anvil = new AnvilProcess(process, listenOn);
             if (await anvil.WaitUntilReadyAsync(TimeSpan.FromSeconds(15), cancellationToken))
             {
                 return anvil;
@@ -76,6 +80,27 @@ public sealed class AnvilProcess : IAsyncDisposable
                 throw new InvalidOperationException("anvil did not answer on its port after three tries.");
             }
         }
+    }
+
+    /// <summary>The chain's state (accounts, code, storage, blocks and receipts; not the pending pool), for <see cref="LoadStateAsync"/>.</summary>
+    public Task<string> DumpStateAsync() => RpcAsync("anvil_dumpState", null);
+
+    /// <summary>Loads a state from <see cref="DumpStateAsync"/>: with a restart on the same port, a node that went down and came back.</summary>
+    public Task LoadStateAsync(string state) => RpcAsync("anvil_loadState", state);
+
+    private async Task<string> RpcAsync(string method, string? parameter)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var body = System.Text.Json.JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameter is null ? Array.Empty<string>() : [parameter] });
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(Url, content);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        if (json.RootElement.TryGetProperty("error", out var error))
+        {
+            throw new InvalidOperationException($"{method} failed: {error}");
+        }
+
+        return json.RootElement.GetProperty("result").ToString();
     }
 
     /// <summary>Kills the node (a crash, as far as clients can tell).</summary>

@@ -1,0 +1,271 @@
+using EhrShare.Core.Data;
+using EhrShare.Core.Records;
+using EhrShare.Infrastructure.Chain;
+using EhrShare.Infrastructure.Ethereum.Contracts;
+using EhrShare.Infrastructure.Ethereum.Crypto;
+using EhrShare.Infrastructure.Ethereum.Rpc;
+using EhrShare.Infrastructure.Ethereum.Transactions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EhrShare.Infrastructure.Outbox;
+
+/// <summary>
+/// Takes one access-log entry a step further towards the chain, with its own DbContext (one per entry, from a scope).
+/// <list type="number">
+/// <item>A recorded transaction hash is always checked first: mined → the entry is confirmed from its event (never a
+/// second transaction for it); still in the node's pool → checked again later; reverted, or unknown to the node
+/// <see cref="OutboxOptions.ResendAfter"/> after it was sent (dropped, chain reset) → a new transaction.</item>
+/// <item>A new transaction is signed from the actor's own account (<c>logAccess</c> for a doctor, <c>logOwnAccess</c>
+/// for the patient), its hash saved with State=Sent, and only then sent; then the receipt is awaited and the block,
+/// what the contract decided and the time are saved with State=Confirmed.</item>
+/// <item>Failures leave a short, key-free <see cref="AccessLogEntry.LastError"/> and a backoff in
+/// <see cref="AccessLogEntry.NextAttemptAt"/>; <see cref="AccessLogEntry.Attempts"/> counts the rounds that sent or failed.</item>
+/// </list>
+/// </summary>
+internal sealed class AccessLogDelivery(
+    IEhrDbContext db,
+    EhrAccessContract contract,
+    AccountSigner signer,
+    IOptions<OutboxOptions> options,
+    TimeProvider time,
+    ILogger<AccessLogDelivery> logger)
+{
+    private const int MaxErrorLength = 480;
+
+    private readonly OutboxOptions _options = options.Value;
+
+    private TransactionSender Sender => contract.Sender;
+
+    private EthRpcClient Rpc => contract.Sender.Rpc;
+
+    /// <summary>Returns when the entry should be looked at again, or null once it is confirmed (or gone).</summary>
+    public async Task<DateTimeOffset?> DeliverAsync(long entryId, CancellationToken cancellationToken)
+    {
+        var entry = await db.AccessLog.SingleOrDefaultAsync(e => e.Id == entryId, cancellationToken);
+        if (entry is null || entry.State == OutboxState.Confirmed)
+        {
+            return null;
+        }
+
+        await DeliverAsync(entry, cancellationToken);
+        return entry.State == OutboxState.Confirmed ? null : entry.NextAttemptAt;
+    }
+
+    private async Task DeliverAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (entry.TransactionHash is { Length: > 0 } hash && !await NeedsNewTransactionAsync(entry, hash, cancellationToken))
+            {
+                return;
+            }
+
+            await SendAsync(entry, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ChainException or AccountKeyUnavailableException or OutboxEntryException)
+        {
+            // Before anything reached the node, or while checking a sent one: the entry keeps its state.
+            await RetryLaterAsync(entry, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>Looks the recorded transaction up; false when that settled the entry for now.</summary>
+    private async Task<bool> NeedsNewTransactionAsync(AccessLogEntry entry, string hash, CancellationToken cancellationToken)
+    {
+        if (await Rpc.EthGetTransactionReceiptAsync(hash, cancellationToken) is { } receipt)
+        {
+            if (!receipt.Succeeded)
+            {
+                // Mined but reverted: it logged nothing, so a new transaction cannot log twice.
+                await BackToPendingAsync(entry, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
+                return false;
+            }
+
+            await ConfirmAsync(entry, receipt, cancellationToken);
+            return false;
+        }
+
+        if (await Rpc.EthGetTransactionByHashAsync(hash, cancellationToken) is not null)
+        {
+            // In the node's pool, not mined yet.
+            entry.NextAttemptAt = time.GetUtcNow() + _options.PollInterval;
+            await db.SaveChangesAsync(cancellationToken);
+            return false;
+        }
+
+        if (time.GetUtcNow() < entry.NextAttemptAt)
+        {
+            return false; // Unknown, but sent too recently to give it up (found by the start-up sweep).
+        }
+
+        logger.LogWarning(
+            "Access-log entry {EntryId}: transaction {TransactionHash} is unknown to the node (dropped, or the chain was reset); sending a new one",
+            entry.Id, hash);
+
+        // Its nonce was never used: take nonces from the node again, or the new one would queue behind the gap.
+        if (EthAddress.TryParse(entry.ActorAccount, out var actor))
+        {
+            Sender.ForgetNonces(actor);
+        }
+
+        return true;
+    }
+
+    private async Task SendAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    {
+        var account = await db.ChainAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserId == entry.ActorUserId, cancellationToken)
+            ?? throw new OutboxEntryException("The reader has no chain account.");
+        if (!string.Equals(account.Address, entry.ActorAccount, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OutboxEntryException($"The reader's chain account is {account.Address}, not {entry.ActorAccount} as the entry says.");
+        }
+
+        var key = signer.Unprotect(account);
+        var request = await Sender.WithGasLimitAsync(key.Address, CreateRequest(entry), cancellationToken);
+        SentTransaction sent;
+        using (await Sender.LockAccountAsync(key.Address, cancellationToken))
+        {
+            var signed = await Sender.SignAsync(key, request, cancellationToken);
+
+            // Durable before the node sees it: after a crash from here on, the next round looks this hash up first.
+            entry.TransactionHash = signed.Hash;
+            entry.State = OutboxState.Sent;
+            entry.Attempts++;
+            entry.LastError = null;
+            entry.NextAttemptAt = time.GetUtcNow() + _options.ResendAfter;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch
+            {
+                Sender.Discard(signed);
+                throw;
+            }
+
+            try
+            {
+                // Never signed again inside: every hash the node sees is recorded first.
+                sent = await Sender.BroadcastAsync(key, signed, signAgain: false, cancellationToken);
+            }
+            catch (ChainException ex) when (ex is RpcException or ContractRevertException)
+            {
+                // The node answered and refused it (e.g. its nonce was taken): it is not in any pool and will never be mined.
+                await BackToPendingAsync(entry, Describe(ex), cancellationToken);
+                return;
+            }
+            catch (ChainException ex)
+            {
+                // No answer: the node may or may not have it. It stays Sent; the next round looks the hash up.
+                await RetryLaterAsync(entry, ex, cancellationToken, countAttempt: false);
+                return;
+            }
+        }
+
+        RpcReceipt receipt;
+        try
+        {
+            receipt = await Sender.WaitForReceiptAsync(sent, cancellationToken);
+        }
+        catch (ContractRevertException ex) when (ex.TransactionHash is not null)
+        {
+            await BackToPendingAsync(entry, Describe(ex), cancellationToken);
+            return;
+        }
+        catch (ChainException ex)
+        {
+            // Not mined yet (timeout), node gone, or replaced: it stays Sent and the next round looks the hash up.
+            await RetryLaterAsync(entry, ex, cancellationToken, countAttempt: false);
+            return;
+        }
+
+        await ConfirmAsync(entry, receipt, cancellationToken);
+    }
+
+    private TransactionRequest CreateRequest(AccessLogEntry entry)
+    {
+        var recordId = entry.RecordId is { } id ? RecordIds.ToBytes16(id) : new byte[16];
+        if (!EthAddress.TryParse(entry.PatientAccount, out var patient))
+        {
+            throw new OutboxEntryException($"The entry's patient account '{entry.PatientAccount}' is not an address.");
+        }
+
+        switch (entry.Actor)
+        {
+            case AccessActor.Doctor:
+                return contract.CreateTransaction("logAccess", patient, recordId);
+            case AccessActor.Owner:
+                if (!string.Equals(entry.PatientAccount, entry.ActorAccount, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new OutboxEntryException("An owner's read must be of the reader's own records (patient and reader accounts differ).");
+                }
+
+                return contract.CreateTransaction("logOwnAccess", recordId);
+            default:
+                throw new OutboxEntryException($"Unknown reader kind {entry.Actor}.");
+        }
+    }
+
+    private async Task ConfirmAsync(AccessLogEntry entry, RpcReceipt receipt, CancellationToken cancellationToken)
+    {
+        if (!EthAddress.TryParse(entry.ActorAccount, out var actor) || contract.ReadAccessLogResult(receipt, actor) is not { } result)
+        {
+            // Nothing was logged by that transaction for this reader, so a new one cannot log twice.
+            await BackToPendingAsync(entry, $"Transaction {receipt.TransactionHash} holds no access-log event of the reader.", cancellationToken);
+            return;
+        }
+
+        entry.State = OutboxState.Confirmed;
+        entry.TransactionHash = receipt.TransactionHash;
+        entry.BlockNumber = (long)receipt.BlockNumber;
+        entry.ChainAllowed = result.Allowed;
+        entry.ConfirmedAt = time.GetUtcNow();
+        entry.LastError = null;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogDebug(
+            "Access-log entry {EntryId} confirmed in block {BlockNumber} ({Outcome})",
+            entry.Id, receipt.BlockNumber, result.Allowed ? "allowed" : "denied");
+    }
+
+    private Task BackToPendingAsync(AccessLogEntry entry, string error, CancellationToken cancellationToken)
+    {
+        entry.State = OutboxState.Pending;
+        entry.TransactionHash = null;
+        return RetryLaterAsync(entry, error, countAttempt: false, cancellationToken);
+    }
+
+    private Task RetryLaterAsync(AccessLogEntry entry, Exception error, CancellationToken cancellationToken, bool countAttempt = true) =>
+        RetryLaterAsync(entry, Describe(error), countAttempt, cancellationToken);
+
+    private async Task RetryLaterAsync(AccessLogEntry entry, string error, bool countAttempt, CancellationToken cancellationToken)
+    {
+        if (countAttempt)
+        {
+            entry.Attempts++;
+        }
+
+        entry.LastError = error.Length <= MaxErrorLength ? error : error[..(MaxErrorLength - 1)] + "…";
+        entry.NextAttemptAt = time.GetUtcNow() + Backoff(Math.Max(entry.Attempts, 1));
+        logger.LogInformation("Access-log entry {EntryId} not on the chain yet (attempt {Attempts}): {Error}", entry.Id, entry.Attempts, entry.LastError);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    internal TimeSpan Backoff(int attempts)
+    {
+        var factor = Math.Pow(2, Math.Min(attempts - 1, 30));
+        var delay = Math.Min(_options.InitialBackoff.TotalMilliseconds * factor, _options.MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(delay * (0.8 + (0.4 * Random.Shared.NextDouble())));
+    }
+
+    /// <summary>One line, without keys: our messages and the node's never carry key material.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        ChainUnavailableException => "The chain node is not reachable: " + ex.Message,
+        _ => ex.Message,
+    };
+}
+
+/// <summary>An entry that cannot be sent as it is (no account for the reader, inconsistent fields).</summary>
+internal sealed class OutboxEntryException(string message) : Exception(message);
