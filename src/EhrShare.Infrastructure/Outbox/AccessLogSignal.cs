@@ -1,13 +1,14 @@
 using System.Threading.Channels;
+using EhrShare.Core.Records;
 
 namespace EhrShare.Infrastructure.Outbox;
 
 /// <summary>
-/// Wakes the access-log dispatcher so a new entry goes out at once instead of at the next poll. Saving an
-/// <see cref="Core.Records.AccessLogEntry"/> through the app's DbContext signals it by itself (an EF Core interceptor);
-/// call <see cref="Notify"/> after writing entries any other way. Many signals before the dispatcher wakes count as one.
+/// <see cref="IAccessLogSignal"/>: wakes the access-log dispatcher so a new entry goes out at once instead of at the
+/// next poll. Saving an <see cref="AccessLogEntry"/> through the app's DbContext also signals it by itself (an EF Core
+/// interceptor, after the commit when inside a transaction). Many signals before the dispatcher wakes count as one.
 /// </summary>
-public sealed class AccessLogSignal
+public sealed class AccessLogSignal : IAccessLogSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });

@@ -1,3 +1,4 @@
+using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,8 +10,8 @@ public static class OutboxModule
 {
     /// <summary>
     /// The access-log outbox dispatcher (a hosted service) with its options (section <c>Outbox</c>, validated at start)
-    /// and <see cref="AccessLogSignal"/>; saving an access-log entry through the app's DbContext wakes it by itself.
-    /// Needs <c>AddPersistence</c> and <c>AddChain</c>.
+    /// and the Core's <see cref="IAccessLogSignal"/> (<see cref="AccessLogSignal"/>); saving an access-log entry through
+    /// the app's DbContext wakes it by itself too. Needs <c>AddPersistence</c> and <c>AddChain</c>.
     /// </summary>
     public static IHostApplicationBuilder AddAccessLogOutbox(this IHostApplicationBuilder builder)
     {
@@ -22,6 +23,7 @@ public static class OutboxModule
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccessLogSignal>();
+        services.AddSingleton<IAccessLogSignal>(sp => sp.GetRequiredService<AccessLogSignal>());
         services.AddSingleton<AccessLogSavedInterceptor>();
         services.ConfigureDbContext<EhrDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<AccessLogSavedInterceptor>()));
         services.AddScoped<AccessLogDelivery>();

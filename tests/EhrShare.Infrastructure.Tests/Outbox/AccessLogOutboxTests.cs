@@ -84,6 +84,36 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
     }
 
     [Fact]
+    public async Task CoreSignal_IsTheDispatchersSignal_AnEntryWrittenWithoutTheInterceptorGoesOutOnNotify()
+    {
+        var db = await stack.NewDatabaseAsync();
+        using var host = await stack.StartHostAsync(db, new() { ["Outbox:PollInterval"] = "00:01:00" });
+        var (patient, doctors, records) = await PatientWithGrantsAsync(host, doctors: 1, records: 1);
+        Assert.Same(host.Services.GetRequiredService<Infrastructure.Outbox.AccessLogSignal>(), host.Services.GetRequiredService<IAccessLogSignal>());
+
+        // Written past EF Core (as another tool might): only Notify can wake the dispatcher before its next poll.
+        var entry = OutboxStack.DoctorRead(doctors[0], patient, records[0]);
+        await using (var connection = new MySqlConnector.MySqlConnection(OutboxStack.ConnectionString(db)))
+        {
+            await connection.OpenAsync();
+            await using var insert = new MySqlConnector.MySqlCommand(
+                "INSERT INTO AccessLog (RecordId, PatientAccount, ActorUserId, ActorAccount, Actor, DecidedAllowed, AttemptedAt, State, Attempts, NextAttemptAt) " +
+                "VALUES (@r, @p, @u, @a, 'Doctor', 1, UTC_TIMESTAMP(6), 'Pending', 0, UTC_TIMESTAMP(6)); SELECT LAST_INSERT_ID();", connection);
+            insert.Parameters.AddWithValue("@r", entry.RecordId.ToString());
+            insert.Parameters.AddWithValue("@p", entry.PatientAccount);
+            insert.Parameters.AddWithValue("@u", entry.ActorUserId);
+            insert.Parameters.AddWithValue("@a", entry.ActorAccount);
+            entry.Id = Convert.ToInt64(await insert.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        host.Services.GetRequiredService<IAccessLogSignal>().Notify();
+
+        var confirmed = (await OutboxStack.WaitConfirmedAsync(db, [entry.Id], seconds: 20)).Single();
+        Assert.True(confirmed.ChainAllowed);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task EntrySavedInATransaction_GoesOutOnItsCommit()
     {
         var db = await stack.NewDatabaseAsync();
