@@ -1,11 +1,12 @@
 using EhrShare.Core;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ipfs;
+using EhrShare.Infrastructure.Outbox;
+using EhrShare.Infrastructure.Records;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Web.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEhrLogging();
@@ -14,6 +15,8 @@ builder.AddPersistence();
 builder.AddShareNodes();
 builder.AddIpfs();
 builder.AddChain();
+builder.AddAccessLogOutbox();
+builder.AddRecordReconciler();
 builder.AddAccounts();
 builder.AddEhrWeb();
 
@@ -30,11 +33,11 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (OptionsValidationException e) when (!underTestHost)
+catch (Exception e) when (!underTestHost && ConfigurationErrors.Describe(e) is { } message)
 {
     // A missing or bad setting: say which, and exit without a crash dump. (Under WebApplicationFactory the test
     // host must see the exception itself.)
-    await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+    await Console.Error.WriteLineAsync(message);
     return 2;
 }
 

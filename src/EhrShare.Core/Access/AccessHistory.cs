@@ -57,7 +57,8 @@ public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAcce
             var entry = e.Name switch
             {
                 "AccessGranted" => new HistoryEntry(e.BlockTime, Who(e.Doctor), What(e.RecordId), "Read (allowed)", false, false, null, e.TransactionHash, true),
-                "OwnerAccess" => new HistoryEntry(e.BlockTime, "You", What(e.RecordId), "Read (allowed)", false, false, null, e.TransactionHash, true),
+                "OwnerAccess" => new HistoryEntry(e.BlockTime, "You", What(e.RecordId), e.Allowed == false ? "Read refused (record removed)" : "Read (allowed)",
+                    e.Allowed == false, false, e.Allowed == false ? e.Detail : null, e.TransactionHash, true),
                 "AccessDenied" => new HistoryEntry(e.BlockTime, Who(e.Doctor), What(e.RecordId), "Denied", true, false, e.Detail, e.TransactionHash, true),
                 "EmergencyAccess" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "all your records", "Emergency access declared", false, true,
                     ReasonFor(e, reasons), e.TransactionHash, true),

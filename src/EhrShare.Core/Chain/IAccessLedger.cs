@@ -100,7 +100,8 @@ public sealed record LedgerEventQuery
 
 /// <summary>
 /// One contract event. <see cref="Name"/> is the Solidity event name (AccessGranted, AccessDenied, EmergencyAccess,
-/// PermissionGranted, ...); the other fields are filled where the event has them.
+/// PermissionGranted, ...); the other fields are filled where the event has them. <see cref="Allowed"/> is set for
+/// logged reads (AccessGranted, AccessDenied, OwnerAccess).
 /// </summary>
 public sealed record LedgerEvent(
     string Name,
@@ -111,7 +112,8 @@ public sealed record LedgerEvent(
     string? Doctor,
     Guid? RecordId,
     DateTimeOffset? ExpiresAt,
-    string? Detail);
+    string? Detail,
+    bool? Allowed = null);
 
 /// <summary>The contract refused a transaction (it reverted); <see cref="Exception.Message"/> gives its reason.</summary>
 public sealed class LedgerRejectedException(string reason, string? errorName = null, Exception? inner = null)

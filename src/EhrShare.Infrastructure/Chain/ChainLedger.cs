@@ -186,13 +186,14 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
             PermissionGrantedEvent g => evt with { Patient = g.Patient.ToString(), Doctor = g.Doctor.ToString(), ExpiresAt = g.ExpiresAt },
             PermissionDeniedEvent d => evt with { Patient = d.Patient.ToString(), Doctor = d.Doctor.ToString() },
             PermissionRevokedEvent r => evt with { Patient = r.Patient.ToString(), Doctor = r.Doctor.ToString() },
-            AccessGrantedEvent a => evt with { Patient = a.Patient.ToString(), Doctor = a.Doctor.ToString(), RecordId = a.RecordId },
+            AccessGrantedEvent a => evt with { Patient = a.Patient.ToString(), Doctor = a.Doctor.ToString(), RecordId = a.RecordId, Allowed = true },
             AccessDeniedEvent d => evt with
             {
                 Patient = d.Patient.ToString(),
                 Doctor = d.Doctor.ToString(),
                 RecordId = d.RecordId,
                 Detail = Invariant($"{LedgerErrors.Denial(d.Reason)} (penalty count {d.Penalties})"),
+                Allowed = false,
             },
             EmergencyAccessEvent x => evt with
             {
@@ -206,6 +207,7 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
                 Patient = o.Patient.ToString(),
                 RecordId = o.RecordId,
                 Detail = o.Allowed ? null : LedgerErrors.Denial(DenialReason.UnknownRecord),
+                Allowed = o.Allowed,
             },
             _ => evt,
         };

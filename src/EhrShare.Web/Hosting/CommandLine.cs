@@ -54,9 +54,9 @@ public static class CommandLine
 
             return 0;
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ConfigurationErrors.Describe(e) is { } message)
         {
-            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            await Console.Error.WriteLineAsync(message);
             return 2;
         }
         catch (OperationCanceledException)
