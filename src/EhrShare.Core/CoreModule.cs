@@ -1,6 +1,7 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
+using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,6 +15,7 @@ public static class CoreModule
     public static IHostApplicationBuilder AddEhrCore(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OperationLatencies>();
         builder.Services.AddScoped<RegisterPatient>();
         builder.Services.AddScoped<RegisterDoctor>();
         builder.Services.AddScoped<AreaManagement>();

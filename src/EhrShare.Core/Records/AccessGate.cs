@@ -1,6 +1,7 @@
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Monitoring;
 using Microsoft.Extensions.Logging;
 
 namespace EhrShare.Core.Records;
@@ -16,11 +17,13 @@ public sealed class AccessGate(
     IAccessLedger ledger,
     IAccessLogSignal signal,
     TimeProvider clock,
+    OperationLatencies latencies,
     ILogger<AccessGate> logger)
 {
     /// <summary>Decides and records one attempt; <paramref name="recordId"/> is null for the patient's record list.</summary>
     public async Task CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
     {
+        using var measure = latencies.Measure("access.decision");
         var isOwner = readerUserId == patient.User.Id;
         var doctor = isOwner ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
         bool allowed;

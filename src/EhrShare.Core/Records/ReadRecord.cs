@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records.Encryption;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,10 +22,13 @@ public sealed class ReadRecord(
     AccessGate gate,
     IAccessLedger ledger,
     IShareVault vault,
-    IRecordBlobStore blobs)
+    IRecordBlobStore blobs,
+    OperationLatencies latencies)
 {
+    /// <summary>Opens the record for streaming; the time measured ("read.open") ends when the first byte can flow.</summary>
     public async Task<RecordContent> OpenAsync(string readerUserId, Guid recordId, CancellationToken cancellationToken)
     {
+        using var measure = latencies.Measure("read.open");
         var record = await db.Records.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId, cancellationToken);
         var patient = record is null ? null : await parties.FindPatientAsync(record.PatientUserId, cancellationToken);
         if (record is null || patient is null || record.State is RecordState.Pending or RecordState.RollingBack)
@@ -51,7 +55,12 @@ public sealed class ReadRecord(
 
         var anchored = await hashTask
             ?? throw new NotFoundException("This record is no longer on the chain: its patient removed it.");
-        var blockBytes = await vault.RebuildAsync(record.Id, anchored, cancellationToken);
+        byte[] blockBytes;
+        using (latencies.Measure("shares.rebuild"))
+        {
+            blockBytes = await vault.RebuildAsync(record.Id, anchored, cancellationToken);
+        }
+
         RecordBlock block;
         try
         {

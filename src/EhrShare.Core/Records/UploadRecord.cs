@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records.Encryption;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -25,10 +26,12 @@ public sealed class UploadRecord(
     RecordCleanup cleanup,
     IOptions<RecordOptions> options,
     TimeProvider clock,
+    OperationLatencies latencies,
     ILogger<UploadRecord> logger)
 {
     public async Task<MedicalRecord> ExecuteAsync(UploadRequest request, CancellationToken cancellationToken)
     {
+        using var measure = latencies.Measure("upload");
         var title = (request.Title ?? "").Trim();
         if (title.Length is < 1 or > 200)
         {
@@ -72,6 +75,7 @@ public sealed class UploadRecord(
             string cid;
             RecordEncryptingStream encrypting;
             await using (encrypting = new RecordEncryptingStream(limited, key, leaveOpen: true))
+            using (latencies.Measure("ipfs.add"))
             {
                 cid = await blobs.AddAsync(encrypting, cancellationToken);
             }
@@ -111,8 +115,16 @@ public sealed class UploadRecord(
             await db.SaveChangesAsync(cancellationToken);
 
             // 3. Shares on the nodes, 4. the hash on the chain, 5. committed.
-            await vault.StoreAsync(record.Id, blockBytes, cancellationToken);
-            await ledger.AddRecordAsync(patient.Account, record.Id, record.BlockHash, cancellationToken);
+            using (latencies.Measure("shares.store"))
+            {
+                await vault.StoreAsync(record.Id, blockBytes, cancellationToken);
+            }
+
+            using (latencies.Measure("chain.transaction"))
+            {
+                await ledger.AddRecordAsync(patient.Account, record.Id, record.BlockHash, cancellationToken);
+            }
+
             record.State = RecordState.Committed;
             record.CommittedAt = clock.GetUtcNow();
             record.PendingCid = null;
