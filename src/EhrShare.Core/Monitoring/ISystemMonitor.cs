@@ -1,0 +1,43 @@
+namespace EhrShare.Core.Monitoring;
+
+/// <summary>What the admin's monitor shows: the paper's "web interface for monitoring", taken in one go.</summary>
+public interface ISystemMonitor
+{
+    Task<MonitorSnapshot> SnapshotAsync(CancellationToken cancellationToken);
+}
+
+public sealed record MonitorSnapshot(
+    DateTimeOffset TakenAt,
+    ChainStatus Chain,
+    IReadOnlyList<ShareNodeStatus> Nodes,
+    ShareScanStatus? LastScan,
+    IpfsStatus Ipfs,
+    OutboxStatus Outbox,
+    RecordCounts Records,
+    IReadOnlyList<LatencySummary> Latencies);
+
+public sealed record ChainStatus(
+    bool Reachable,
+    string? Error,
+    long ChainId,
+    ulong? LatestBlock,
+    string? ContractAddress,
+    IReadOnlyList<BlockView> Blocks,
+    IReadOnlyList<EventView> Events);
+
+public sealed record BlockView(ulong Number, DateTimeOffset Time, ulong GasUsed, IReadOnlyList<TransactionView> Transactions);
+
+public sealed record TransactionView(string Hash, string From, string Function, ulong? GasUsed, bool? Succeeded);
+
+/// <summary>A decoded contract event; accounts are shown with the user's name when the app knows it.</summary>
+public sealed record EventView(ulong Block, DateTimeOffset? Time, string Name, string? Patient, string? Doctor, Guid? RecordId, string? Detail, bool Alert);
+
+public sealed record ShareNodeStatus(string Name, bool Up, string? Description, long? ShareCount, long Problems, string? LastProblem, DateTimeOffset? LastProblemAt);
+
+public sealed record ShareScanStatus(DateTimeOffset FinishedAt, bool Clean, int ProblemCount, string Summary);
+
+public sealed record IpfsStatus(bool Reachable, string? Error, string? Version, string? PeerId, long? RepoSize, long? Objects);
+
+public sealed record OutboxStatus(int Pending, int Sent, DateTimeOffset? OldestPending, string? LastError);
+
+public sealed record RecordCounts(int Committed, int Pending, int Removed);

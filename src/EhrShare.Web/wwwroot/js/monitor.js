@@ -1,0 +1,129 @@
+// The admin monitor: fetches a snapshot every few seconds and redraws the page in place (no full reload).
+// Everything from the server is inserted as text, never as HTML.
+(function () {
+    'use strict';
+    const root = document.getElementById('monitor');
+    if (!root) return;
+    const url = root.dataset.snapshotUrl;
+    const updated = document.getElementById('monitor-updated');
+    const REFRESH_MS = 5000;
+
+    function el(tag, text, className) {
+        const e = document.createElement(tag);
+        if (text !== undefined && text !== null) e.textContent = String(text);
+        if (className) e.className = className;
+        return e;
+    }
+
+    function row(cells, className) {
+        const tr = el('tr', null, className);
+        for (const c of cells) {
+            const td = el('td');
+            if (c instanceof Node) td.appendChild(c); else td.textContent = c === null || c === undefined ? '' : String(c);
+            tr.appendChild(td);
+        }
+        return tr;
+    }
+
+    function badge(text, kind) { return el('span', text, 'badge text-bg-' + kind); }
+
+    function fill(id, rows, empty) {
+        const body = document.querySelector('#' + id + ' tbody');
+        body.replaceChildren(...rows);
+        if (rows.length === 0) body.appendChild(row([empty]));
+    }
+
+    function lines(id, items) {
+        const box = document.getElementById(id);
+        box.replaceChildren(...items.map(function (i) { return i instanceof Node ? i : el('div', i, 'small'); }));
+    }
+
+    function time(iso) { return iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : ''; }
+    function number(n) { return n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US'); }
+
+    function render(s) {
+        const c = s.chain;
+        lines('chain-summary', c.reachable
+            ? [badge('up', 'success'), 'chain id ' + c.chainId, 'latest block ' + number(c.latestBlock), 'contract ' + (c.contractAddress || '–')]
+            : [badge('down', 'danger'), c.error || 'unreachable']);
+        const i = s.ipfs;
+        lines('ipfs-summary', i.reachable
+            ? [badge('up', 'success'), 'version ' + i.version, 'objects ' + number(i.objects), 'repo ' + number(i.repoSize) + ' bytes']
+            : [badge('down', 'danger'), i.error || 'unreachable']);
+        const o = s.outbox;
+        lines('records-summary', [
+            'records: ' + s.records.committed + ' committed, ' + s.records.pending + ' in progress, ' + s.records.removed + ' removed',
+            'access log: ' + o.pending + ' waiting, ' + o.sent + ' sent, not yet mined' + (o.oldestPending ? ' (oldest ' + time(o.oldestPending) + ')' : ''),
+            o.lastError ? el('div', 'last error: ' + o.lastError, 'small text-danger') : el('div', 'no errors', 'small text-muted'),
+        ]);
+
+        fill('nodes', s.nodes.map(function (n) {
+            return row([n.name, n.up ? badge('up', 'success') : badge('down', 'danger'), number(n.shareCount),
+                n.problems > 0 ? el('span', n.problems + ' — ' + (n.lastProblem || '') + ' ' + time(n.lastProblemAt), 'small text-danger') : el('span', 'none', 'small text-muted')]);
+        }), 'No share nodes configured.');
+        document.getElementById('last-scan').textContent = s.lastScan
+            ? 'Last scan ' + time(s.lastScan.finishedAt) + ': ' + s.lastScan.summary
+            : 'No scan yet since the app started.';
+
+        fill('latencies', s.latencies.map(function (l) { return row([l.operation, l.count, l.p50Ms.toFixed(1), l.p95Ms.toFixed(1), l.maxMs.toFixed(1)]); }), 'No operations yet.');
+        drawChart(s.latencies);
+
+        const txRows = [];
+        for (const b of c.blocks) {
+            if (b.transactions.length === 0) txRows.push(row([b.number, el('span', 'empty block', 'text-muted small'), '', '']));
+            for (const t of b.transactions) {
+                txRows.push(row([b.number, t.succeeded === false ? el('span', t.function + ' (reverted)', 'text-danger') : t.function, t.from, number(t.gasUsed)]));
+            }
+        }
+        fill('blocks', txRows, c.reachable ? 'No blocks yet.' : 'The chain is down.');
+        fill('events', c.events.map(function (e) {
+            const who = [e.doctor, e.patient].filter(Boolean).join(' → ');
+            return row([e.block, e.name, who, e.detail || (e.recordId ? 'record ' + e.recordId : '')], e.alert ? 'row-emergency' : '');
+        }), c.reachable ? 'No events yet.' : 'The chain is down.');
+        updated.textContent = 'Updated ' + time(s.takenAt);
+    }
+
+    function drawChart(latencies) {
+        const canvas = document.getElementById('latency-chart');
+        const width = canvas.clientWidth || 600;
+        const height = canvas.height;
+        canvas.width = width;
+        const ctx = canvas.getContext('2d');
+        ctx.clearRect(0, 0, width, height);
+        if (latencies.length === 0) return;
+        const max = Math.max(1, ...latencies.map(function (l) { return l.p95Ms; }));
+        const left = 8, bottom = height - 48, top = 16;
+        const slot = (width - left * 2) / latencies.length;
+        const bar = Math.max(4, Math.min(28, slot / 3));
+        ctx.font = '11px system-ui, sans-serif';
+        ctx.textAlign = 'center';
+        latencies.forEach(function (l, i) {
+            const x = left + slot * i + slot / 2;
+            const h50 = (bottom - top) * l.p50Ms / max, h95 = (bottom - top) * l.p95Ms / max;
+            ctx.fillStyle = '#0d6efd'; ctx.fillRect(x - bar - 1, bottom - h50, bar, h50);
+            ctx.fillStyle = '#fd7e14'; ctx.fillRect(x + 1, bottom - h95, bar, h95);
+            ctx.fillStyle = '#212529';
+            ctx.fillText(l.operation, x, bottom + 14);
+            ctx.fillText(l.p50Ms.toFixed(1) + ' / ' + l.p95Ms.toFixed(1) + ' ms', x, bottom + 28);
+        });
+        ctx.textAlign = 'left';
+        ctx.fillStyle = '#0d6efd'; ctx.fillRect(left, height - 12, 10, 10);
+        ctx.fillStyle = '#212529'; ctx.fillText('p50', left + 14, height - 3);
+        ctx.fillStyle = '#fd7e14'; ctx.fillRect(left + 50, height - 12, 10, 10);
+        ctx.fillStyle = '#212529'; ctx.fillText('p95', left + 64, height - 3);
+    }
+
+    async function refresh() {
+        try {
+            const response = await fetch(url, { headers: { 'Accept': 'application/json' }, credentials: 'same-origin' });
+            if (!response.ok) throw new Error('HTTP ' + response.status);
+            render(await response.json());
+        } catch (e) {
+            updated.textContent = 'Could not refresh (' + e.message + '); retrying…';
+        } finally {
+            setTimeout(refresh, REFRESH_MS);
+        }
+    }
+
+    refresh();
+})();
