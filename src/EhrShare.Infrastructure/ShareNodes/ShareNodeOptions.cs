@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EhrShare.Sharing;
 
 namespace EhrShare.Infrastructure.ShareNodes;
 
@@ -19,6 +20,17 @@ public sealed class ShareNodeOptions : IValidatableObject
 
     /// <summary>Per-node timeout for one read or write.</summary>
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The field new blocks are split over: <c>Gf256</c> (the default) or <c>Prime127</c>. A string, so that a typo
+    /// fails validation with this message instead of a binder error. Existing shares keep the field they were made
+    /// with (it is in each share's header), so changing it affects only records stored afterwards.
+    /// </summary>
+    public string Field { get; set; } = nameof(ShareField.Gf256);
+
+    /// <summary><see cref="Field"/> parsed; valid once the options passed validation.</summary>
+    public ShareField ShareField => TryParseField(Field, out var parsed) ? parsed : throw new InvalidOperationException(
+        $"ShareNodes:Field '{Field}' is not a share field (Gf256 or Prime127).");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -62,6 +74,21 @@ public sealed class ShareNodeOptions : IValidatableObject
         {
             yield return new ValidationResult("ShareNodes:NodeTimeout must be positive.", [nameof(NodeTimeout)]);
         }
+
+        if (!TryParseField(Field, out _))
+        {
+            yield return new ValidationResult(
+                $"ShareNodes:Field must be Gf256 (the default) or Prime127; it is '{Field}'.", [nameof(Field)]);
+        }
+    }
+
+    private static bool TryParseField(string? value, out ShareField field)
+    {
+        // Names only: a number would bind to whatever enum value it happens to be.
+        field = default;
+        var name = value?.Trim();
+        return !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0])
+            && Enum.TryParse(name, ignoreCase: true, out field) && Enum.IsDefined(field);
     }
 }
 

@@ -1,17 +1,28 @@
+using EhrShare.Core.Records;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace EhrShare.Infrastructure.ShareNodes;
 
 public static class ShareNodesModule
 {
+    /// <summary>
+    /// The share nodes (section <c>ShareNodes</c>, validated at start): <see cref="IShareVault"/> (a singleton
+    /// <see cref="ShareVault"/>), <see cref="ShareNodeReports"/> for the monitor, and one health entry per node.
+    /// </summary>
     public static IHostApplicationBuilder AddShareNodes(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ShareNodeOptions>()
             .BindConfiguration(ShareNodeOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ShareNodeReports>();
+        builder.Services.AddSingleton<ShareVault>();
+        builder.Services.AddSingleton<IShareVault>(services => services.GetRequiredService<ShareVault>());
 
         // One health entry per node, so /health names the node that is down.
         var configured = builder.Configuration.GetSection(ShareNodeOptions.Section).Get<ShareNodeOptions>() ?? new();

@@ -1,0 +1,346 @@
+using System.Security.Cryptography;
+using EhrShare.Core.Common;
+using EhrShare.Core.Records;
+using EhrShare.Sharing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ShareReconstructionException = EhrShare.Core.Records.ShareReconstructionException;
+
+namespace EhrShare.Infrastructure.ShareNodes;
+
+/// <summary>
+/// The share nodes behind <see cref="IShareVault"/>: a block is split with Shamir's scheme (n = the configured
+/// nodes, k = ShareNodes:Threshold), node i gets the share with x = i + 1; reads query every node at once and
+/// return as soon as k shares rebuild a block whose SHA-256 is the expected hash. Problems are logged (node and
+/// record, never bytes) and counted in <see cref="ShareNodeReports"/>. A singleton: it holds no per-call state.
+/// </summary>
+public sealed class ShareVault : IShareVault
+{
+    private const string Dependency = "share-nodes";
+    private readonly IReadOnlyList<ShareNode> _nodes;
+    private readonly int _threshold;
+    private readonly ShareField _field;
+    private readonly ShareNodeReports _reports;
+    private readonly ILogger<ShareVault> _logger;
+
+    public ShareVault(IOptions<ShareNodeOptions> options, ShareNodeReports reports, ILogger<ShareVault> logger)
+    {
+        var value = options.Value;
+        _nodes = ShareNode.FromOptions(value);
+        _threshold = value.Threshold;
+        _field = value.ShareField;
+        _reports = reports;
+        _logger = logger;
+    }
+
+    /// <summary>How many nodes must take their share for a store to succeed: all of them when k = n (the paper's
+    /// strict mode), else k + 1 (or n when that is less), so one later loss still leaves k.</summary>
+    internal int RequiredWrites => _threshold == _nodes.Count ? _nodes.Count : Math.Min(_nodes.Count, _threshold + 1);
+
+    internal IReadOnlyList<ShareNode> Nodes => _nodes;
+
+    public async Task StoreAsync(Guid recordId, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    {
+        var shares = Shamir.Split(recordId, block.Span, _nodes.Count, _threshold, _field);
+        var serialized = new byte[shares.Length][];
+        for (var i = 0; i < shares.Length; i++)
+        {
+            serialized[i] = shares[i].ToBytes();
+        }
+
+        NodeShare.Clear(shares);
+        List<ShareProblem> failed;
+        try
+        {
+            failed = await WriteAllAsync(recordId, _nodes, i => serialized[i], cancellationToken);
+        }
+        finally
+        {
+            foreach (var bytes in serialized)
+            {
+                CryptographicOperations.ZeroMemory(bytes);
+            }
+        }
+
+        var written = _nodes.Count - failed.Count;
+        if (written >= RequiredWrites)
+        {
+            foreach (var problem in failed)
+            {
+                Report(problem);
+            }
+
+            return;
+        }
+
+        // Too few: take back what did land (a timed-out write may have landed too), so no partial set stays behind.
+        var undo = await Task.WhenAll(_nodes.Select(async node =>
+        {
+            try
+            {
+                await node.DeleteAsync(recordId, CancellationToken.None);
+                return null;
+            }
+            catch (ShareNodeException e)
+            {
+                return $"{node.Name} ({e.Message})";
+            }
+        }));
+        var leftovers = undo.OfType<string>().ToList();
+        if (leftovers.Count > 0)
+        {
+            _logger.LogWarning(
+                "Store of record {RecordId} failed; its shares could not be deleted from {Nodes}: the share scan will list them as orphans",
+                recordId, string.Join(", ", leftovers));
+        }
+
+        throw new DependencyUnavailableException(
+            Dependency,
+            $"Too few share nodes took the record's share ({written} of {_nodes.Count}; {RequiredWrites} needed): "
+            + string.Join("; ", failed.Select(f => $"{f.Node}: {f.Detail}")) + ". Nothing was kept; please try again shortly.");
+    }
+
+    public async Task<byte[]> RebuildAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, CancellationToken cancellationToken)
+    {
+        var outcome = await ReadAsync(recordId, expectedBlockHash, waitForAll: false, cancellationToken);
+        return outcome.Block.Secret;
+    }
+
+    public async Task DestroyAsync(Guid recordId, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(_nodes.Select(async node =>
+        {
+            try
+            {
+                await node.DeleteAsync(recordId, cancellationToken);
+                return null;
+            }
+            catch (ShareNodeException e)
+            {
+                return new ShareProblem(ShareProblemKind.Unreachable, node.Name, recordId, e.Message);
+            }
+        }));
+        var failed = results.OfType<ShareProblem>().ToList();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var problem in failed)
+        {
+            Report(problem);
+        }
+
+        throw new DependencyUnavailableException(
+            Dependency,
+            $"The record's shares could not be deleted from {string.Join("; ", failed.Select(f => $"{f.Node} ({f.Detail})"))}; "
+            + "they were deleted from the other nodes. Try again to finish.");
+    }
+
+    /// <summary>
+    /// Reads the record's share from every node in parallel (each bounded by the node timeout) and rebuilds the
+    /// block from the first k that verify. With <paramref name="waitForAll"/> false it returns at once and checks
+    /// the late answers in the background (reporting bad ones); with true it waits for every node and the outcome
+    /// lists all of them. Throws <see cref="ShareReconstructionException"/> when no k shares verify.
+    /// </summary>
+    internal async Task<ReadOutcome> ReadAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, bool waitForAll, CancellationToken cancellationToken)
+    {
+        if (expectedBlockHash.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("The expected block hash is a 32-byte SHA-256.", nameof(expectedBlockHash));
+        }
+
+        var expected = expectedBlockHash.ToArray();
+        var pending = _nodes.Select(node => FetchAsync(node, recordId, cancellationToken)).ToList();
+        var answers = new List<NodeShare>(_nodes.Count);
+        RebuiltBlock? block = null;
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending);
+                pending.Remove(done);
+                var answer = await done;
+                answers.Add(answer);
+                if (block is null && answer.State == ShareState.Good
+                    && answers.Count(a => a.State == ShareState.Good) >= ShareRebuild.SmallestThreshold(answers, _threshold))
+                {
+                    block = ShareRebuild.TryRebuild(answers, expected);
+                }
+
+                if (block is not null && !waitForAll)
+                {
+                    break;
+                }
+
+                // Stop early when even every node still out could not make up k good shares.
+                if (block is null && answers.Count(a => a.State == ShareState.Good) + pending.Count < ShareRebuild.SmallestThreshold(answers, _threshold))
+                {
+                    break;
+                }
+            }
+        }
+        catch
+        {
+            NodeShare.Clear(answers);
+            Observe(pending);
+            throw;
+        }
+
+        ReportProblems(recordId, answers);
+        if (block is null)
+        {
+            NodeShare.Clear(answers);
+            Observe(pending);
+            throw Unrecoverable(recordId, answers, pending.Count);
+        }
+
+        if (pending.Count > 0)
+        {
+            // The block goes back now; the nodes still out are checked against it when they answer.
+            _ = CheckLateAnswersAsync(recordId, pending, answers, block);
+        }
+        else if (!waitForAll)
+        {
+            NodeShare.Clear(answers);
+        }
+
+        return new ReadOutcome(block, answers);
+    }
+
+    /// <summary>Writes one share per node in parallel; returns the nodes that did not take theirs.</summary>
+    internal async Task<List<ShareProblem>> WriteAllAsync(
+        Guid recordId, IReadOnlyList<ShareNode> nodes, Func<int, byte[]> shareFor, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(nodes.Select(async node =>
+        {
+            try
+            {
+                await node.WriteAsync(recordId, shareFor(node.Index), cancellationToken);
+                return null;
+            }
+            catch (ShareNodeException e)
+            {
+                return new ShareProblem(ShareProblemKind.WriteFailed, node.Name, recordId, e.Message);
+            }
+        }));
+        return results.OfType<ShareProblem>().ToList();
+    }
+
+    internal void Report(ShareProblem problem)
+    {
+        _logger.LogWarning(
+            "Share node {Node}: {Problem} for record {RecordId}: {Detail}", problem.Node, problem.Kind, problem.RecordId, problem.Detail);
+        _reports.Report(problem);
+    }
+
+    private static async Task<NodeShare> FetchAsync(ShareNode node, Guid recordId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return NodeShare.FromStored(node, recordId, await node.ReadAsync(recordId, cancellationToken));
+        }
+        catch (ShareNodeException e)
+        {
+            return NodeShare.Unreachable(node, e.Message);
+        }
+    }
+
+    private static void Observe(IEnumerable<Task<NodeShare>> pending)
+    {
+        foreach (var task in pending)
+        {
+            _ = task.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully && t.Result.Share is { } share)
+                    {
+                        NodeShare.Clear(share);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task CheckLateAnswersAsync(Guid recordId, List<Task<NodeShare>> pending, List<NodeShare> early, RebuiltBlock block)
+    {
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending);
+                pending.Remove(done);
+                if (!done.IsCompletedSuccessfully)
+                {
+                    continue; // the caller cancelled: that says nothing about the node
+                }
+
+                var answer = done.Result;
+                if (answer.Share is { } share && !block.Agrees(share))
+                {
+                    answer.MarkCorrupt("the share does not agree with the block rebuilt from the other shares");
+                }
+
+                ReportProblems(recordId, [answer]);
+                if (answer.Share is not null)
+                {
+                    NodeShare.Clear(answer.Share);
+                }
+            }
+        }
+        catch (Exception e) when (e is ShareFormatException or Sharing.ShareReconstructionException)
+        {
+            _logger.LogWarning("Checking the late share answers for record {RecordId} failed: {Error}", recordId, e.Message);
+        }
+        finally
+        {
+            NodeShare.Clear(early);
+        }
+    }
+
+    private void ReportProblems(Guid recordId, IEnumerable<NodeShare> answers)
+    {
+        foreach (var answer in answers.Where(a => a.State != ShareState.Good))
+        {
+            Report(new ShareProblem(answer.ProblemKind, answer.Node.Name, recordId, answer.Detail ?? answer.State.ToString()));
+        }
+    }
+
+    private ShareReconstructionException Unrecoverable(Guid recordId, List<NodeShare> answers, int notWaitedFor)
+    {
+        var good = answers.Where(a => a.State == ShareState.Good).ToList();
+        var bad = answers.Where(a => a.State != ShareState.Good).ToList();
+        var k = ShareRebuild.SmallestThreshold(answers, _threshold);
+        string why;
+        List<string> badNodes;
+        if (good.Count >= k)
+        {
+            // Enough readable shares, but no k of them give the anchored block: at least one of them is wrong, and
+            // without a spare share it cannot be told which (always so when k = n).
+            why = $"the shares of {string.Join(", ", good.Select(g => g.Node.Name))} do not rebuild the block anchored on the chain "
+                  + "(at least one of them is wrong; without a spare good share it cannot be told which)";
+            badNodes = [.. bad.Select(b => b.Node.Name), .. good.Select(g => g.Node.Name)];
+        }
+        else
+        {
+            why = $"{bad.Count} of the {_nodes.Count} nodes failed and {k} good shares are needed";
+            badNodes = [.. bad.Select(b => b.Node.Name)];
+        }
+
+        var details = string.Join("; ", bad.Select(b => $"{b.Node.Name}: {b.State.ToString().ToLowerInvariant()} ({b.Detail})"));
+        if (notWaitedFor > 0)
+        {
+            details += $" ({notWaitedFor} node(s) still out were not waited for: they could not have made up k)";
+        }
+
+        _logger.LogWarning("Record {RecordId} could not be rebuilt: {Reason}; {Details}", recordId, why, details);
+        return new ShareReconstructionException(
+            $"The record's key could not be rebuilt from the share nodes: {why}" + (details.Length > 0 ? $". {details}." : "."),
+            [.. badNodes.Distinct()]);
+    }
+
+    /// <summary>A verified block and every node's answer that came in before the read returned.</summary>
+    internal sealed record ReadOutcome(RebuiltBlock Block, IReadOnlyList<NodeShare> Answers);
+}

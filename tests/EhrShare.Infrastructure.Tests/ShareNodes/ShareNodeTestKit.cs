@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using EhrShare.Infrastructure.ShareNodes;
+using EhrShare.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace EhrShare.Infrastructure.Tests.ShareNodes;
+
+/// <summary>
+/// Share-node plumbing for the tests: options over the test stack's nodes (with single nodes pointed elsewhere),
+/// vaults, and direct SQL on a node, the way an operator or an attacker would touch it.
+/// </summary>
+internal static class ShareNodeTestKit
+{
+    public static ShareNodeOptions StackOptions(
+        int threshold = 3,
+        string field = "Gf256",
+        IReadOnlyDictionary<int, string>? replace = null,
+        TimeSpan? nodeTimeout = null,
+        int? nodeCount = null) =>
+        Options(Enumerable.Range(0, nodeCount ?? TestStack.ShareNodeCount)
+            .Select(i => replace?.GetValueOrDefault(i) ?? TestStack.ShareNodeConnectionString(i))
+            .ToList(), threshold, field, nodeTimeout);
+
+    public static ShareNodeOptions Options(IReadOnlyList<string> connectionStrings, int threshold = 3, string field = "Gf256", TimeSpan? nodeTimeout = null) => new()
+    {
+        Nodes = [.. connectionStrings.Select((c, i) => new ShareNodeEndpoint { Name = $"node-{i + 1}", ConnectionString = c })],
+        Threshold = threshold,
+        Field = field,
+        NodeTimeout = nodeTimeout ?? TimeSpan.FromSeconds(3),
+    };
+
+    public static (ShareVault Vault, ShareNodeReports Reports) Vault(ShareNodeOptions options)
+    {
+        var reports = new ShareNodeReports(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
+        return (new ShareVault(Microsoft.Extensions.Options.Options.Create(options), reports, NullLogger<ShareVault>.Instance), reports);
+    }
+
+    /// <summary>A connection string to a loopback port nothing listens on: the node is down.</summary>
+    public static string ClosedPort(int node = 0) =>
+        new MySqlConnectionStringBuilder(TestStack.ShareNodeConnectionString(node)) { Port = (uint)LocalPorts.Free() }.ConnectionString;
+
+    public static byte[] RandomBlock(int size) => RandomNumberGenerator.GetBytes(size);
+
+    public static byte[] Hash(byte[] block) => SHA256.HashData(block);
+
+    public static async Task<int> ExecuteAsync(string connectionString, string sql, Guid? recordId = null, byte[]? share = null)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        if (recordId is { } id)
+        {
+            command.Parameters.AddWithValue("@id", id.ToByteArray(bigEndian: true));
+        }
+
+        if (share is not null)
+        {
+            command.Parameters.AddWithValue("@share", share);
+        }
+
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<byte[]?> ReadStoredAsync(string connectionString, Guid recordId)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT share FROM shares WHERE record_id = @id", connection);
+        command.Parameters.AddWithValue("@id", recordId.ToByteArray(bigEndian: true));
+        return await command.ExecuteScalarAsync() as byte[];
+    }
+
+    public static async Task<long> CountAsync(string connectionString, Guid recordId)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT COUNT(*) FROM shares WHERE record_id = @id", connection);
+        command.Parameters.AddWithValue("@id", recordId.ToByteArray(bigEndian: true));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Flips one payload byte in place with SQL: bit rot the checksum catches.</summary>
+    public static Task<int> FlipPayloadByteAsync(string connectionString, Guid recordId) =>
+        ExecuteAsync(connectionString,
+            "UPDATE shares SET share = INSERT(share, 33, 1, CHAR(ASCII(SUBSTRING(share, 33, 1)) ^ 0x5A)) WHERE record_id = @id",
+            recordId);
+
+    public static Task<int> DeleteShareAsync(string connectionString, Guid recordId) =>
+        ExecuteAsync(connectionString, "DELETE FROM shares WHERE record_id = @id", recordId);
+
+    /// <summary>Overwrites the stored share (a well-formed one with a valid checksum: tampering, not bit rot).</summary>
+    public static Task<int> OverwriteShareAsync(string connectionString, Guid recordId, byte[] share) =>
+        ExecuteAsync(connectionString, "UPDATE shares SET share = @share WHERE record_id = @id", recordId, share);
+
+    public static IOptions<T> Wrap<T>(T value)
+        where T : class => Microsoft.Extensions.Options.Options.Create(value);
+}
+
+/// <summary>A TCP listener that accepts connections and never says a word: a hung server.</summary>
+internal sealed class SilentListener : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly List<TcpClient> _clients = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public SilentListener()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _accepting = AcceptAsync();
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString(int node = 0) =>
+        new MySqlConnectionStringBuilder(TestStack.ShareNodeConnectionString(node)) { Port = (uint)Port }.ConnectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        lock (_clients)
+        {
+            foreach (var client in _clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            lock (_clients)
+            {
+                _clients.Add(client);
+            }
+        }
+    }
+}
