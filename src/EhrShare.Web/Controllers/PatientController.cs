@@ -38,6 +38,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     [HttpPost]
     [IgnoreAntiforgeryToken] // Validated by RecordUpload before the body is read.
     [DisableRequestSizeLimit]
+    [DisableFormValueModelBinding]
     public async Task<IActionResult> Upload([FromServices] RecordUpload upload, CancellationToken cancellationToken)
     {
         var result = await upload.ReceiveAsync(HttpContext, CurrentUserId, cancellationToken);
