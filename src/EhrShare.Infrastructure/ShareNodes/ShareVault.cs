@@ -28,7 +28,7 @@ public sealed class ShareVault : IShareVault
         var value = options.Value;
         _nodes = ShareNode.FromOptions(value);
         _threshold = value.Threshold;
-        _field = value.ShareField;
+        _field = value.GetShareField();
         _reports = reports;
         _logger = logger;
     }
