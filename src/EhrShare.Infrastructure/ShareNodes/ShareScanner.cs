@@ -142,10 +142,11 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
         if (block is null)
         {
             var good = answers.Count(a => a.State == ShareState.Good);
+            var k = ShareRebuild.SmallestThreshold(answers, int.MaxValue);
             problems.Add(new ShareProblem(ShareProblemKind.Unrecoverable, null, recordId,
-                good == 0
-                    ? "no readable share is left on any reachable node"
-                    : $"the {good} readable share(s) do not rebuild the block with the recorded hash: too few good shares"));
+                good == 0 ? "no readable share is left on any reachable node"
+                : good < k ? $"only {good} readable share(s) are left and {k} are needed"
+                : $"the {good} readable shares do not rebuild the block with the recorded hash (too many of them are wrong)"));
         }
     }
 
