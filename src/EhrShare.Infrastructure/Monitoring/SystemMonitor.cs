@@ -34,12 +34,13 @@ internal sealed class SystemMonitor(
 
     public async Task<MonitorSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
-        var chainTask = ChainAsync(cancellationToken);
+        // IPFS and the nodes in the background; everything that uses the (one, scoped) DbContext in sequence.
         var ipfsTask = IpfsAsync(cancellationToken);
         var nodesTask = NodesAsync(cancellationToken);
         var outbox = await OutboxAsync(cancellationToken);
         var records = await RecordsAsync(cancellationToken);
-        return new MonitorSnapshot(clock.GetUtcNow(), await chainTask, await nodesTask, nodes.LastScan(), await ipfsTask, outbox, records, latencies.Summaries());
+        var chainStatus = await ChainAsync(cancellationToken);
+        return new MonitorSnapshot(clock.GetUtcNow(), chainStatus, await nodesTask, nodes.LastScan(), await ipfsTask, outbox, records, latencies.Summaries());
     }
 
     private async Task<ChainStatus> ChainAsync(CancellationToken cancellationToken)
@@ -98,19 +99,13 @@ internal sealed class SystemMonitor(
 
     private async Task<OutboxStatus> OutboxAsync(CancellationToken cancellationToken)
     {
-        var waiting = await db.AccessLog.AsNoTracking()
-            .Where(a => a.State != OutboxState.Confirmed)
-            .GroupBy(a => a.State)
-            .Select(g => new { State = g.Key, Count = g.Count(), Oldest = g.Min(a => a.AttemptedAt) })
-            .ToListAsync(cancellationToken);
-        var lastError = await db.AccessLog.AsNoTracking()
-            .Where(a => a.State != OutboxState.Confirmed && a.LastError != null)
+        var unconfirmed = db.AccessLog.AsNoTracking().Where(a => a.State != OutboxState.Confirmed);
+        var pending = await unconfirmed.CountAsync(a => a.State == OutboxState.Pending, cancellationToken);
+        var sent = await unconfirmed.CountAsync(a => a.State == OutboxState.Sent, cancellationToken);
+        var oldest = await unconfirmed.OrderBy(a => a.Id).Select(a => (DateTimeOffset?)a.AttemptedAt).FirstOrDefaultAsync(cancellationToken);
+        var lastError = await unconfirmed.Where(a => a.LastError != null)
             .OrderByDescending(a => a.Id).Select(a => a.LastError).FirstOrDefaultAsync(cancellationToken);
-        return new OutboxStatus(
-            waiting.Where(w => w.State == OutboxState.Pending).Sum(w => w.Count),
-            waiting.Where(w => w.State == OutboxState.Sent).Sum(w => w.Count),
-            waiting.Count == 0 ? null : waiting.Min(w => w.Oldest),
-            lastError);
+        return new OutboxStatus(pending, sent, oldest, lastError);
     }
 
     private async Task<RecordCounts> RecordsAsync(CancellationToken cancellationToken)

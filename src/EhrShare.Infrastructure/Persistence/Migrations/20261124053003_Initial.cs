@@ -16,6 +16,41 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                 .Annotation("MySql:CharSet", "utf8mb4");
 
             migrationBuilder.CreateTable(
+                name: "AccessLog",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    RecordId = table.Column<Guid>(type: "char(36)", nullable: true, collation: "ascii_general_ci"),
+                    PatientAccount = table.Column<string>(type: "varchar(42)", maxLength: 42, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ActorUserId = table.Column<string>(type: "varchar(255)", maxLength: 255, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ActorAccount = table.Column<string>(type: "varchar(42)", maxLength: 42, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Actor = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    DecidedAllowed = table.Column<bool>(type: "tinyint(1)", nullable: true),
+                    AttemptedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    State = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Attempts = table.Column<int>(type: "int", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    LastError = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    TransactionHash = table.Column<string>(type: "varchar(66)", maxLength: 66, nullable: true)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    BlockNumber = table.Column<long>(type: "bigint", nullable: true),
+                    ChainAllowed = table.Column<bool>(type: "tinyint(1)", nullable: true),
+                    ConfirmedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AccessLog", x => x.Id);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.CreateTable(
                 name: "Areas",
                 columns: table => new
                 {
@@ -106,6 +141,27 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.CreateTable(
+                name: "Emergencies",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    DoctorUserId = table.Column<string>(type: "varchar(255)", maxLength: 255, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    PatientUserId = table.Column<string>(type: "varchar(255)", maxLength: 255, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Reason = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ReasonHash = table.Column<byte[]>(type: "binary(32)", fixedLength: true, maxLength: 32, nullable: false),
+                    DeclaredAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Emergencies", x => x.Id);
                 })
                 .Annotation("MySql:CharSet", "utf8mb4");
 
@@ -311,6 +367,56 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                 })
                 .Annotation("MySql:CharSet", "utf8mb4");
 
+            migrationBuilder.CreateTable(
+                name: "Records",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "char(36)", nullable: false, collation: "ascii_general_ci"),
+                    PatientUserId = table.Column<string>(type: "varchar(255)", maxLength: 255, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Title = table.Column<string>(type: "varchar(200)", maxLength: 200, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Notes = table.Column<string>(type: "varchar(2000)", maxLength: 2000, nullable: true)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    FileName = table.Column<string>(type: "varchar(255)", maxLength: 255, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ContentType = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    State = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    BlockHash = table.Column<byte[]>(type: "binary(32)", fixedLength: true, maxLength: 32, nullable: true),
+                    PendingCid = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: true)
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    CommittedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    RemovedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    FailureReason = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true)
+                        .Annotation("MySql:CharSet", "utf8mb4")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Records", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Records_AspNetUsers_PatientUserId",
+                        column: x => x.PatientUserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessLog_PatientAccount_AttemptedAt",
+                table: "AccessLog",
+                columns: new[] { "PatientAccount", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AccessLog_State_NextAttemptAt",
+                table: "AccessLog",
+                columns: new[] { "State", "NextAttemptAt" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Areas_Name",
                 table: "Areas",
@@ -372,15 +478,38 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Emergencies_DoctorUserId_DeclaredAt",
+                table: "Emergencies",
+                columns: new[] { "DoctorUserId", "DeclaredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Emergencies_PatientUserId_DeclaredAt",
+                table: "Emergencies",
+                columns: new[] { "PatientUserId", "DeclaredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Patients_AreaId_Pid",
                 table: "Patients",
                 columns: new[] { "AreaId", "Pid" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Records_PatientUserId_State_CreatedAt",
+                table: "Records",
+                columns: new[] { "PatientUserId", "State", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Records_State_LeaseUntil",
+                table: "Records",
+                columns: new[] { "State", "LeaseUntil" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AccessLog");
+
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -406,7 +535,13 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                 name: "Doctors");
 
             migrationBuilder.DropTable(
+                name: "Emergencies");
+
+            migrationBuilder.DropTable(
                 name: "Patients");
+
+            migrationBuilder.DropTable(
+                name: "Records");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -12,8 +12,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace EhrShare.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(EhrDbContext))]
-    [Migration("20261124043403_Emergencies")]
-    partial class Emergencies
+    [Migration("20261124053003_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
