@@ -133,7 +133,9 @@ public static class RecordHttp
         if (file is not null)
         {
             file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            form.Add(file, "File", fileName);
+            // As a browser sends it; with no file chosen it sends filename="" (which MultipartFormDataContent.Add refuses).
+            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"File\"", FileName = "\"" + fileName + "\"" };
+            form.Add(file);
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
