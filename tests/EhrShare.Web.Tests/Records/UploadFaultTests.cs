@@ -106,6 +106,52 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         Assert.Equal(content, await RecordActions.ReadAsync(App, patient.Id, record.Id));
     }
 
+    [Fact]
+    public async Task ChainAndIpfsBothDownBeforeAddRecord_TheRollbackWaitsInvisibly_AndTheReconcilerFinishesIt()
+    {
+        var patient = await World.ApprovedPatientAsync(App);
+        var added = stack.Blobs.Added.Count;
+        var seen = stack.Vault.Seen.Count;
+        string? chainState = null;
+        stack.Vault.AfterStore = async _ =>
+        {
+            stack.Vault.AfterStore = null;
+            chainState = await stack.Chain.StopAsync();
+            await stack.Ipfs.StopAsync();
+        };
+
+        try
+        {
+            await Assert.ThrowsAsync<EhrShare.Core.Common.DependencyUnavailableException>(() =>
+                RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(100_000)));
+        }
+        finally
+        {
+            stack.Vault.AfterStore = null;
+            if (chainState is not null)
+            {
+                await stack.Chain.StartAgainAsync(chainState);
+                await stack.Ipfs.StartAgainAsync();
+            }
+        }
+
+        // The shares went at once; the ciphertext could not be unpinned, so the row waits, rolling back, seen by nobody.
+        var recordId = Assert.Single(stack.Vault.Seen.Skip(seen));
+        var cid = Assert.Single(stack.Blobs.AddedSince(added));
+        var row = Assert.Single(await StackProbe.RowsOfAsync(App, patient.Id));
+        Assert.Equal(RecordState.RollingBack, row.State);
+        Assert.Equal(cid, row.PendingCid);
+        await StackProbe.AssertNoSharesAsync([recordId]);
+        Assert.Contains(cid, await StackProbe.PinsAsync(App));
+        await Assert.ThrowsAsync<EhrShare.Core.Common.NotFoundException>(() => RecordActions.ReadAsync(App, patient.Id, recordId));
+
+        var report = await RecordActions.ReconcileAsync(App);
+
+        Assert.True(report.RolledBack >= 1, report.ToString());
+        Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
+        await StackProbe.AssertNotPinnedAsync(App, [cid]);
+    }
+
     /// <summary>A request body that stops after <c>gateAt</c> bytes until the test opens it.</summary>
     private sealed class GatedStream(long length, long gateAt) : Stream
     {
