@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using EhrShare.Core.Common;
 using EhrShare.Web.Tests.Records.Support;
@@ -24,6 +25,20 @@ public sealed class RecordStorageLossTests(OwnIpfsAppFixture fixture) : IClassFi
         var unavailable = Assert.IsType<DependencyUnavailableException>(failure);
         Assert.Equal("ipfs", unavailable.Dependency);
         Assert.StartsWith("The IPFS node could not deliver the record", unavailable.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Download_WhenIpfsLostTheDataBlocks_Answers503WithAClearMessage_AndNoRecordBytes()
+    {
+        var (patient, recordId) = await RecordWithLostBlocksAsync();
+        using var session = await RecordHttp.SignedInAsync(App, patient);
+
+        using var response = await session.Client.GetAsync($"/Patient/Records/{recordId}/Download");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        Assert.Contains("The IPFS node could not deliver the record", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
     }
 
     private async Task<(TestUser Patient, Guid RecordId)> RecordWithLostBlocksAsync()
