@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using EhrShare.Core.Common;
 using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
@@ -80,6 +81,8 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
         }
         finally
         {
+            // It held plaintext: never hand a record back to the process-wide pool (as the decrypting stream does not).
+            CryptographicOperations.ZeroMemory(buffer);
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
