@@ -64,6 +64,21 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ReadAndRemove_WipeTheRebuiltBlock_WhichHoldsTheKey()
+    {
+        var patient = await World.ApprovedPatientAsync(App);
+        var record = await RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(1000));
+        var rebuilt = fixture.Vault.Rebuilt.Count;
+
+        await RecordActions.ReadAsync(App, patient.Id, record.Id);
+        Assert.True(await RecordActions.RemoveAsync(App, patient.Id, record.Id));
+
+        var blocks = fixture.Vault.Rebuilt.Skip(rebuilt).ToList();
+        Assert.Equal(2, blocks.Count);
+        Assert.All(blocks, block => Assert.True(block.All(b => b == 0), "a rebuilt block (with the record key) was left in memory"));
+    }
+
+    [Fact]
     public async Task RemoveTwice_SaysTheRecordIsAlreadyGone()
     {
         var patient = await World.ApprovedPatientAsync(App);

@@ -83,7 +83,14 @@ public sealed class VaultTap
     /// <summary>Runs after the shares of a record were stored, before the upload goes on (e.g. to stop the chain there).</summary>
     public Func<Guid, Task>? AfterStore { get; set; }
 
+    private readonly ConcurrentQueue<byte[]> _rebuilt = new();
+
+    /// <summary>The block arrays the vault handed out, in order: the caller must wipe them once done (they hold the key).</summary>
+    public IReadOnlyList<byte[]> Rebuilt => [.. _rebuilt];
+
     internal void OnSeen(Guid recordId) => _seen.Enqueue(recordId);
+
+    internal void OnRebuilt(byte[] block) => _rebuilt.Enqueue(block);
 }
 
 internal sealed class TappedBlobStore(IRecordBlobStore inner, BlobTap tap) : IRecordBlobStore
@@ -126,8 +133,12 @@ internal sealed class TappedVault(IShareVault inner, VaultTap tap) : IShareVault
         }
     }
 
-    public Task<byte[]> RebuildAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, CancellationToken cancellationToken) =>
-        inner.RebuildAsync(recordId, expectedBlockHash, cancellationToken);
+    public async Task<byte[]> RebuildAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, CancellationToken cancellationToken)
+    {
+        var block = await inner.RebuildAsync(recordId, expectedBlockHash, cancellationToken);
+        tap.OnRebuilt(block);
+        return block;
+    }
 
     public Task DestroyAsync(Guid recordId, CancellationToken cancellationToken)
     {
