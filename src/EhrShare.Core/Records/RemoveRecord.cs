@@ -52,6 +52,16 @@ public sealed class RemoveRecord(
         {
             return false;
         }
+        catch (LedgerRejectedException)
+        {
+            // The chain refused removeRecord (a suspended account may not act), and it is asked first: nothing was
+            // destroyed. Put the record back as it was rather than leave it hidden and half removed, with the
+            // reconciler retrying against the same refusal; the patient is told why.
+            record.State = RecordState.Committed;
+            record.PendingCid = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>The CID from the rebuilt block; the block and its key are wiped at once, as on the read path.</summary>

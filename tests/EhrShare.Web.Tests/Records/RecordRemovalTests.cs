@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using EhrShare.Core.Accounts;
+using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Records;
 using EhrShare.Web.Tests.Records.Support;
@@ -76,6 +78,41 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
         var blocks = fixture.Vault.Rebuilt.Skip(rebuilt).ToList();
         Assert.Equal(2, blocks.Count);
         Assert.All(blocks, block => Assert.True(block.All(b => b == 0), "a rebuilt block (with the record key) was left in memory"));
+    }
+
+    [Fact]
+    public async Task Remove_RefusedByTheChain_LeavesTheRecordAsItWas_ListedAndReadable()
+    {
+        // A suspended account may not act on the chain, so removeRecord reverts. The patient is told why; the record
+        // must then be exactly as before (not hidden, half removed, with the reconciler retrying forever).
+        var patient = await World.ApprovedPatientAsync(App);
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var record = await RecordActions.UploadAsync(App, patient.Id, content);
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().SuspendAsync(patient.Id, CancellationToken.None);
+        }
+
+        try
+        {
+            var refused = await Assert.ThrowsAsync<LedgerRejectedException>(() => RecordActions.RemoveAsync(App, patient.Id, record.Id));
+            Assert.Equal("Your account is suspended; please contact the EHR manager.", refused.Message);
+
+            var row = await StackProbe.RowAsync(App, record.Id);
+            Assert.Equal(RecordState.Committed, row!.State);
+            Assert.Null(row.PendingCid);
+            await StackProbe.AssertSharesOnEveryNodeAsync(record.Id);
+            Assert.Equal(content, await RecordActions.ReadAsync(App, patient.Id, record.Id));
+            using var owner = await RecordHttp.SignedInAsync(App, patient);
+            Assert.Contains(record.Id, await RecordHttp.ListedRecordIdsAsync(owner));
+        }
+        finally
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().ReinstateAsync(patient.Id, CancellationToken.None);
+        }
+
+        Assert.True(await RecordActions.RemoveAsync(App, patient.Id, record.Id));
     }
 
     [Fact]
