@@ -107,6 +107,40 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
     }
 
     [Fact]
+    public async Task PatientLeavingMidUpload_LeavesNoRecordShareOrPin()
+    {
+        var patient = await World.ApprovedPatientAsync(App);
+        using var session = await RecordHttp.SignedInAsync(App, patient);
+        var token = await RecordHttp.TokenAsync(session);
+        var pins = await StackProbe.PinsAsync(App);
+        var body = new GatedStream(length: 16 * 1024 * 1024, gateAt: 4 * 1024 * 1024);
+        using var leave = new CancellationTokenSource();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("Scan"), "Title" },
+            { new StreamContent(body), "File", "scan.pdf" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
+        request.Headers.Add("RequestVerificationToken", token);
+
+        var upload = session.Client.SendAsync(request, leave.Token);
+        await body.GateReached.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(RecordState.Pending, Assert.Single(await StackProbe.RowsOfAsync(App, patient.Id)).State);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => upload);
+
+        // The app notices on its side and rolls back; give it a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await StackProbe.RowsOfAsync(App, patient.Id)).Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
+        Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
+    }
+
+    [Fact]
     public async Task ChainAndIpfsBothDownBeforeAddRecord_TheRollbackWaitsInvisibly_AndTheReconcilerFinishesIt()
     {
         var patient = await World.ApprovedPatientAsync(App);
