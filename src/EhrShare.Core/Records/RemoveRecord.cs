@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
@@ -30,7 +31,7 @@ public sealed class RemoveRecord(
             ?? throw new NotFoundException("That record does not exist or was already removed.");
         try
         {
-            record.PendingCid = RecordBlock.Parse(await vault.RebuildAsync(record.Id, hash, cancellationToken)).Cid;
+            record.PendingCid = await RebuiltCidAsync(record.Id, hash, cancellationToken);
         }
         catch (ShareReconstructionException)
         {
@@ -50,6 +51,32 @@ public sealed class RemoveRecord(
         catch (DependencyUnavailableException)
         {
             return false;
+        }
+        catch (LedgerRejectedException)
+        {
+            // The chain refused removeRecord (a suspended account may not act), and it is asked first: nothing was
+            // destroyed. Put the record back as it was rather than leave it hidden and half removed, with the
+            // reconciler retrying against the same refusal; the patient is told why.
+            record.State = RecordState.Committed;
+            record.PendingCid = null;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>The CID from the rebuilt block; the block and its key are wiped at once, as on the read path.</summary>
+    private async Task<string> RebuiltCidAsync(Guid recordId, byte[] hash, CancellationToken cancellationToken)
+    {
+        var bytes = await vault.RebuildAsync(recordId, hash, cancellationToken);
+        try
+        {
+            var block = RecordBlock.Parse(bytes);
+            CryptographicOperations.ZeroMemory(block.Key);
+            return block.Cid;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
         }
     }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Security.Cryptography;
+using EhrShare.Core.Common;
 using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
 using Microsoft.AspNetCore.Mvc;
@@ -32,7 +34,16 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
             catch (RecordIntegrityException e)
             {
                 logger.LogError("Record {RecordId} failed its integrity check before any byte was sent: {Failure}", record.RecordId, e.Failure);
-                await WriteErrorAsync(context, "This record failed its integrity check, so it was not served. The administrator has been told.");
+                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "This record failed its integrity check, so it was not served. The administrator has been told.");
+                return;
+            }
+            catch (DependencyUnavailableException e)
+            {
+                // IPFS answered the open but could not deliver the first bytes (a lost block, a node gone): nothing
+                // was sent yet, so say so as every other unavailable service is said (exception filters do not see
+                // exceptions thrown while a result executes).
+                logger.LogWarning(e, "Record {RecordId}: {Dependency} failed before any byte was sent", record.RecordId, e.Dependency);
+                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message);
                 return;
             }
 
@@ -70,20 +81,22 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
         }
         finally
         {
+            // It held plaintext: never hand a record back to the process-wide pool (as the decrypting stream does not).
+            CryptographicOperations.ZeroMemory(buffer);
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
-    private static Task WriteErrorAsync(ActionContext context, string message)
+    private static Task WriteErrorAsync(ActionContext context, int status, string message)
     {
         var view = new ViewResult
         {
             ViewName = "~/Views/Shared/Status.cshtml",
-            StatusCode = StatusCodes.Status502BadGateway,
+            StatusCode = status,
             ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary(
                 new Microsoft.AspNetCore.Mvc.ModelBinding.EmptyModelMetadataProvider(), context.ModelState)
             {
-                Model = new Controllers.StatusViewModel(StatusCodes.Status502BadGateway, context.HttpContext.TraceIdentifier) { Detail = message },
+                Model = new Controllers.StatusViewModel(status, context.HttpContext.TraceIdentifier) { Detail = message },
             },
         };
         return view.ExecuteResultAsync(context);
