@@ -10,7 +10,7 @@ namespace EhrShare.Web.Tests.Support;
 
 /// <summary>Uploads as the patient's page does (the script path: token in a header, file streamed last) and as a
 /// form posted without script (token as a field); and what the app database then holds.</summary>
-public static class Records
+public static class RecordSteps
 {
     /// <summary>Uploads through the page's script path; returns the response (JSON: ok, message, redirect).</summary>
     public static async Task<HttpResponseMessage> UploadAsync(
