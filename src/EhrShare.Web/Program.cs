@@ -1,6 +1,7 @@
 using EhrShare.Core;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ipfs;
+using EhrShare.Infrastructure.Monitoring;
 using EhrShare.Infrastructure.Outbox;
 using EhrShare.Infrastructure.Records;
 using EhrShare.Infrastructure.Persistence;
@@ -17,6 +18,7 @@ builder.AddIpfs();
 builder.AddChain();
 builder.AddAccessLogOutbox();
 builder.AddRecordReconciler();
+builder.AddMonitoring();
 builder.AddAccounts();
 builder.AddEhrWeb();
 

@@ -41,3 +41,13 @@ public sealed record IpfsStatus(bool Reachable, string? Error, string? Version, 
 public sealed record OutboxStatus(int Pending, int Sent, DateTimeOffset? OldestPending, string? LastError);
 
 public sealed record RecordCounts(int Committed, int Pending, int Removed);
+
+/// <summary>The admin's share-node maintenance from the monitor: a scan, and a repair of what it finds.</summary>
+public interface IShareMaintenance
+{
+    /// <summary>Scans every committed record's shares; returns a one-line summary.</summary>
+    Task<string> ScanAsync(CancellationToken cancellationToken);
+
+    /// <summary>Scans and rewrites missing or corrupt shares; returns a one-line summary.</summary>
+    Task<string> RepairAsync(CancellationToken cancellationToken);
+}

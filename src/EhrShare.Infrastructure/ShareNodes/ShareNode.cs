@@ -29,9 +29,10 @@ internal sealed class ShareNode
         X = (byte)(index + 1);
         Timeout = timeout;
         TimeoutSeconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
-        // An abandoned connect (see RunAsync) then ends about when the node timeout does, not 15 s later.
+        // An abandoned connect (see RunAsync) then ends soon after the node timeout, not 15 s later; a second
+        // later, so that the node timeout is what a caller sees.
         var builder = new MySqlConnectionStringBuilder(connectionString);
-        builder.ConnectionTimeout = Math.Min(builder.ConnectionTimeout, (uint)TimeoutSeconds);
+        builder.ConnectionTimeout = Math.Min(builder.ConnectionTimeout, (uint)TimeoutSeconds + 1);
         _connectionString = builder.ConnectionString;
     }
 

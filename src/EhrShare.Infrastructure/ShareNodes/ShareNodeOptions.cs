@@ -28,8 +28,9 @@ public sealed class ShareNodeOptions : IValidatableObject
     /// </summary>
     public string Field { get; set; } = nameof(ShareField.Gf256);
 
-    /// <summary><see cref="Field"/> parsed; valid once the options passed validation.</summary>
-    public ShareField ShareField => TryParseField(Field, out var parsed) ? parsed : throw new InvalidOperationException(
+    /// <summary><see cref="Field"/> parsed; valid once the options passed validation. (A method: the options
+    /// validator reads every property, and this one throws on an invalid value.)</summary>
+    public ShareField GetShareField() => TryParseField(Field, out var parsed) ? parsed : throw new InvalidOperationException(
         $"ShareNodes:Field '{Field}' is not a share field (Gf256 or Prime127).");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

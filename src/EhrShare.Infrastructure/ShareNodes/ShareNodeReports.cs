@@ -44,18 +44,27 @@ public sealed record ShareNodeStatus(
 }
 
 /// <summary>
-/// The share nodes' problems as the read and write paths meet them (counted per node, with the last one),. A singleton the admin monitor reads; thread-safe.
+/// The share nodes' problems as the read and write paths meet them (counted per node, with the last one), and the
+/// last full scan. A singleton the admin monitor reads; thread-safe.
 /// </summary>
 public sealed class ShareNodeReports
 {
     private readonly ConcurrentDictionary<string, NodeEntry> _nodes = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<string> _configured;
+    private volatile ShareScanReport? _lastScan;
 
     public ShareNodeReports(IOptions<ShareNodeOptions> options, TimeProvider clock)
     {
         _clock = clock;
         _configured = [.. options.Value.Nodes.Select((node, i) => node.DisplayName(i))];
+    }
+
+    /// <summary>The last completed scan, or null before the first.</summary>
+    public ShareScanReport? LastScan
+    {
+        get => _lastScan;
+        internal set => _lastScan = value;
     }
 
     /// <summary>Counts a problem against its node (problems without a node are not counted here).</summary>

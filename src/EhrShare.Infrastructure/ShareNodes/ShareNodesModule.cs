@@ -10,7 +10,8 @@ public static class ShareNodesModule
 {
     /// <summary>
     /// The share nodes (section <c>ShareNodes</c>, validated at start): <see cref="IShareVault"/> (a singleton
-    /// <see cref="ShareVault"/>), <see cref="ShareNodeReports"/> for the monitor, and one health entry per node.
+    /// <see cref="ShareVault"/>), the scan, repair and refresh services the admin pages and <c>shares scan|repair</c>
+    /// use, <see cref="ShareNodeReports"/> for the monitor, and one health entry per node.
     /// </summary>
     public static IHostApplicationBuilder AddShareNodes(this IHostApplicationBuilder builder)
     {
@@ -23,6 +24,9 @@ public static class ShareNodesModule
         builder.Services.AddSingleton<ShareNodeReports>();
         builder.Services.AddSingleton<ShareVault>();
         builder.Services.AddSingleton<IShareVault>(services => services.GetRequiredService<ShareVault>());
+        builder.Services.AddScoped<ShareScan>();
+        builder.Services.AddScoped<ShareRepair>();
+        builder.Services.AddScoped<ShareRefresh>();
 
         // One health entry per node, so /health names the node that is down.
         var configured = builder.Configuration.GetSection(ShareNodeOptions.Section).Get<ShareNodeOptions>() ?? new();

@@ -28,7 +28,7 @@ public sealed class ShareVault : IShareVault
         var value = options.Value;
         _nodes = ShareNode.FromOptions(value);
         _threshold = value.Threshold;
-        _field = value.ShareField;
+        _field = value.GetShareField();
         _reports = reports;
         _logger = logger;
     }
@@ -141,7 +141,8 @@ public sealed class ShareVault : IShareVault
     /// Reads the record's share from every node in parallel (each bounded by the node timeout) and rebuilds the
     /// block from the first k that verify. With <paramref name="waitForAll"/> false it returns at once and checks
     /// the late answers in the background (reporting bad ones); with true it waits for every node and the outcome
-    /// lists all of them. Throws <see cref="ShareReconstructionException"/> when no k shares verify.
+    /// lists all of them. Throws <see cref="ShareReconstructionException"/> when no k shares verify, or
+    /// <see cref="DependencyUnavailableException"/> when nodes that did not answer could have made up the difference.
     /// </summary>
     internal async Task<ReadOutcome> ReadAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, bool waitForAll, CancellationToken cancellationToken)
     {
@@ -192,7 +193,7 @@ public sealed class ShareVault : IShareVault
         {
             NodeShare.Clear(answers);
             Observe(pending);
-            throw Unrecoverable(recordId, answers, pending.Count);
+            throw Failure(recordId, answers, pending.Count);
         }
 
         if (pending.Count > 0)
@@ -308,11 +309,27 @@ public sealed class ShareVault : IShareVault
         }
     }
 
-    private ShareReconstructionException Unrecoverable(Guid recordId, List<NodeShare> answers, int notWaitedFor)
+    /// <summary>
+    /// Why no block came back. When nodes that did not answer could have made up k good shares, it is an outage
+    /// (<see cref="DependencyUnavailableException"/>: try again; use cases treat it as "nothing changed"); otherwise
+    /// the shares are gone or wrong (<see cref="ShareReconstructionException"/>: the record cannot be read).
+    /// </summary>
+    private Exception Failure(Guid recordId, List<NodeShare> answers, int notWaitedFor)
     {
         var good = answers.Where(a => a.State == ShareState.Good).ToList();
         var bad = answers.Where(a => a.State != ShareState.Good).ToList();
+        var down = answers.Where(a => a.State == ShareState.Unreachable).ToList();
         var k = ShareRebuild.SmallestThreshold(answers, _threshold);
+        // Nodes not waited for count as "could have answered": the verdict "lost" must be certain.
+        if (down.Count > 0 && good.Count + down.Count + notWaitedFor >= k)
+        {
+            _logger.LogWarning("Record {RecordId} could not be rebuilt now: {Nodes} did not answer", recordId, string.Join(", ", down.Select(d => d.Node.Name)));
+            return new DependencyUnavailableException(
+                Dependency,
+                $"The record's key could not be rebuilt right now: {string.Join("; ", down.Select(d => $"{d.Node.Name} ({d.Detail})"))} did not answer, "
+                + $"and {k} good shares are needed ({good.Count} were read). Nothing was changed; please try again shortly.");
+        }
+
         string why;
         List<string> badNodes;
         if (good.Count >= k)

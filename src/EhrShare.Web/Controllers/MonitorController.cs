@@ -1,5 +1,6 @@
 using EhrShare.Core.Monitoring;
 using EhrShare.Core.Users;
+using EhrShare.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,7 +11,7 @@ namespace EhrShare.Web.Controllers;
 /// operation latencies. The page renders from <see cref="Snapshot"/> and refreshes itself every few seconds.
 /// </summary>
 [Authorize(Roles = Roles.Admin)]
-public sealed class MonitorController(ISystemMonitor monitor) : Controller
+public sealed class MonitorController(ISystemMonitor monitor) : EhrController
 {
     [HttpGet]
     public IActionResult Index() => View();
@@ -19,4 +20,12 @@ public sealed class MonitorController(ISystemMonitor monitor) : Controller
     [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
     public async Task<IActionResult> Snapshot(CancellationToken cancellationToken) =>
         Json(await monitor.SnapshotAsync(cancellationToken));
+
+    [HttpPost]
+    public Task<IActionResult> Scan([FromServices] IShareMaintenance shares, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(() => shares.ScanAsync(cancellationToken), () => RedirectToAction(nameof(Index)));
+
+    [HttpPost]
+    public Task<IActionResult> Repair([FromServices] IShareMaintenance shares, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(() => shares.RepairAsync(cancellationToken), () => RedirectToAction(nameof(Index)));
 }

@@ -10,12 +10,16 @@ namespace EhrShare.Web.Hosting;
 
 /// <summary>
 /// Operator commands of the app, run instead of serving when the first argument names one:
-/// <c>setup</c> (everything below, in order), <c>deploy-contract</c>, <c>migrate</c>, <c>seed-admin</c>. They use the app's own configuration,
-/// so they work the same against the ./ehr stacks and against servers a user already has.
+/// <c>setup</c> (everything below, in order), <c>deploy-contract</c>, <c>migrate</c>, <c>seed-admin</c>, and
+/// <c>shares scan|repair</c>. They use the app's own configuration, so they work the same against the ./ehr stacks
+/// and against servers a user already has.
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract"];
+    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract", "shares"];
+
+    /// <summary>Exit code of <c>shares scan|repair</c> when the scan found problems or the repair left some.</summary>
+    public const int SharesNeedAttention = 3;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -50,6 +54,8 @@ public static class CommandLine
                     await MigrateAsync(services, logger, cancel.Token);
                     await services.GetRequiredService<AdminSeeder>().SeedAsync(Option(args, "--admin-password-file"), Console.Out, cancel.Token);
                     break;
+                case "shares":
+                    return await SharesAsync(services, args.Length > 1 ? args[1] : "scan", cancel.Token);
             }
 
             return 0;
@@ -107,6 +113,28 @@ public static class CommandLine
         }
 
         logger.LogInformation("Share nodes: {Count} ready", nodes.Count);
+    }
+
+    /// <summary>
+    /// <c>shares scan</c> prints a per-node table and the problems (exit 0 when clean, 3 when not); <c>shares repair</c>
+    /// scans, rewrites missing and corrupt shares and prints what it did (exit 0 when nothing is left, 3 when not).
+    /// </summary>
+    private static async Task<int> SharesAsync(IServiceProvider services, string action, CancellationToken cancellationToken)
+    {
+        switch (action)
+        {
+            case "scan":
+                var scan = await services.GetRequiredService<ShareScan>().RunAsync(cancellationToken);
+                ShareReportText.WriteScan(scan, Console.Out);
+                return scan.IsClean ? 0 : SharesNeedAttention;
+            case "repair":
+                var repair = await services.GetRequiredService<ShareRepair>().RunAsync(cancellationToken);
+                ShareReportText.WriteRepair(repair, Console.Out);
+                return repair.Complete ? 0 : SharesNeedAttention;
+            default:
+                await Console.Error.WriteLineAsync($"Unknown shares action '{action}': use 'shares scan' or 'shares repair'.");
+                return 2;
+        }
     }
 
     private static string Describe(Exception e)

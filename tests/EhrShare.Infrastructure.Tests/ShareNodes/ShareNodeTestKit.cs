@@ -39,6 +39,8 @@ internal static class ShareNodeTestKit
         return (new ShareVault(Microsoft.Extensions.Options.Options.Create(options), reports, NullLogger<ShareVault>.Instance), reports);
     }
 
+    public static ShareRefresh Refresh(ShareVault vault) => new(vault, NullLogger<ShareRefresh>.Instance);
+
     /// <summary>A connection string to a loopback port nothing listens on: the node is down.</summary>
     public static string ClosedPort(int node = 0) =>
         new MySqlConnectionStringBuilder(TestStack.ShareNodeConnectionString(node)) { Port = (uint)LocalPorts.Free() }.ConnectionString;

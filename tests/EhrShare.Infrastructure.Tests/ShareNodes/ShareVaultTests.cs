@@ -95,14 +95,14 @@ public sealed class ShareVaultTests
     }
 
     [Fact]
-    public async Task Rebuild_WhenTooFewNodesAnswer_FailsOnceTheNodeTimeoutPasses_NamingTheHungNodes()
+    public async Task Rebuild_WhenTooFewNodesAnswer_FailsAsAnOutageOnceTheNodeTimeoutPasses_NamingTheHungNodes()
     {
         var id = Guid.NewGuid();
         var block = RandomBlock(200);
         await Vault(StackOptions()).Vault.StoreAsync(id, block, CancellationToken.None);
         await using var hung = new SilentListener();
         var timeout = TimeSpan.FromSeconds(2);
-        var (vault, _) = Vault(StackOptions(nodeTimeout: timeout, replace: new Dictionary<int, string>
+        var (vault, reports) = Vault(StackOptions(nodeTimeout: timeout, replace: new Dictionary<int, string>
         {
             [0] = hung.ConnectionString(0),
             [1] = hung.ConnectionString(1),
@@ -110,11 +110,33 @@ public sealed class ShareVaultTests
         }));
 
         var clock = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DependencyUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
 
+        // Not "the record is lost": the shares are there, the nodes did not answer.
         Assert.InRange(clock.Elapsed, timeout * 0.9, timeout + TimeSpan.FromSeconds(3));
+        Assert.Equal("share-nodes", error.Dependency);
+        foreach (var node in new[] { "node-1", "node-2", "node-3" })
+        {
+            Assert.Contains($"{node} (no answer within 2 s)", error.Message, StringComparison.Ordinal);
+            Assert.Equal(1, reports.For(node).Counts[ShareProblemKind.Unreachable]);
+        }
+    }
+
+    [Fact]
+    public async Task Rebuild_WithTwoNodesDownAndOneShareDeleted_IsAnOutage_ButWithTheSharesGoneItIsUnrecoverable()
+    {
+        var id = Guid.NewGuid();
+        var block = RandomBlock(200);
+        await Vault(StackOptions()).Vault.StoreAsync(id, block, CancellationToken.None);
+        await DeleteShareAsync(TestStack.ShareNodeConnectionString(2), id);
+        var (degraded, _) = Vault(StackOptions(replace: new Dictionary<int, string> { [0] = ClosedPort(0), [1] = ClosedPort(1) }));
+
+        await Assert.ThrowsAsync<DependencyUnavailableException>(() => degraded.RebuildAsync(id, Hash(block), CancellationToken.None));
+
+        await DeleteShareAsync(TestStack.ShareNodeConnectionString(0), id);
+        await DeleteShareAsync(TestStack.ShareNodeConnectionString(1), id);
+        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => Vault(StackOptions()).Vault.RebuildAsync(id, Hash(block), CancellationToken.None));
         Assert.Equal(["node-1", "node-2", "node-3"], error.BadNodes.Order());
-        Assert.Contains("no answer within 2 s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

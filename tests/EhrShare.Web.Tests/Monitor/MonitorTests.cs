@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text.Json;
+
+namespace EhrShare.Web.Tests.Monitor;
+
+public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFixture>
+{
+    [Fact]
+    public async Task Snapshot_ShowsTheChainTheNodesIpfsAndDecodedEvents()
+    {
+        await World.ApprovedPatientAsync(fixture.App);
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+
+        using var response = await admin.Client.GetAsync("/Monitor/Snapshot");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        var chain = root.GetProperty("chain");
+        Assert.True(chain.GetProperty("reachable").GetBoolean());
+        Assert.Contains(chain.GetProperty("blocks").EnumerateArray().SelectMany(b => b.GetProperty("transactions").EnumerateArray()),
+            t => t.GetProperty("function").GetString()!.StartsWith("registerPatient", StringComparison.Ordinal));
+        Assert.Contains(chain.GetProperty("events").EnumerateArray(), e => e.GetProperty("name").GetString() == "PatientRegistered");
+        var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(Testing.TestStack.ShareNodeCount, nodes.Count);
+        Assert.All(nodes, n => Assert.True(n.GetProperty("up").GetBoolean()));
+        Assert.True(root.GetProperty("ipfs").GetProperty("reachable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Scan_FromTheMonitor_ReportsItsSummary()
+    {
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+
+        using var scan = await admin.SubmitAsync("/Monitor", new Dictionary<string, string>(), "Scan");
+
+        Assert.Equal(HttpStatusCode.Redirect, scan.StatusCode);
+        var page = await admin.GetPageAsync("/Monitor");
+        Assert.Contains("Scan", page.QuerySelector(".alert-success")?.TextContent ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Monitor_IsForTheAdminOnly()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var session = WebSession.For(fixture.App);
+        await session.SignInAsync(patient.Email, World.Password);
+
+        using var response = await session.Client.GetAsync("/Monitor/Snapshot");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/AccessDenied", response.Headers.Location?.AbsolutePath, StringComparison.Ordinal);
+    }
+}
