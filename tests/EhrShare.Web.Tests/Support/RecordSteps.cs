@@ -37,17 +37,18 @@ public static class RecordSteps
     }
 
     /// <summary>
-    /// Uploads with a file name sent raw in the part's header as <c>filename*</c> (RFC 5987), so it can carry what a
-    /// hostile client might put there: path parts, quotes, control characters.
+    /// Uploads with the file part's name parameter written raw, e.g. <c>filename*=UTF-8''...</c> (RFC 5987), so it can
+    /// carry what a hostile client might put there (path parts, quotes, control characters), or <c>filename=""</c> as a
+    /// browser sends when no file was chosen.
     /// </summary>
-    public static async Task<HttpResponseMessage> UploadWithRawFileNameAsync(this WebSession session, string title, string encodedFileNameStar, string contentType, byte[] content)
+    public static async Task<HttpResponseMessage> UploadWithRawFileNameAsync(this WebSession session, string title, string fileNameParameter, string contentType, byte[] content)
     {
         var token = await UploadTokenAsync(session);
         const string boundary = "----ehr-test-boundary";
         var body = new MemoryStream();
         void Write(string s) => body.Write(Encoding.UTF8.GetBytes(s));
         Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"Title\"\r\n\r\n{title}\r\n");
-        Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"File\"; filename*=UTF-8''{encodedFileNameStar}\r\nContent-Type: {contentType}\r\n\r\n");
+        Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"File\"; {fileNameParameter}\r\nContent-Type: {contentType}\r\n\r\n");
         body.Write(content);
         Write($"\r\n--{boundary}--\r\n");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = new ByteArrayContent(body.ToArray()) };
