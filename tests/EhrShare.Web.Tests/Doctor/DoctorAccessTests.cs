@@ -66,6 +66,8 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         var dashboard = await d.GetPageAsync("/Doctor");
         Assert.Contains("Granted", dashboard.QuerySelector($"#patients tr[data-patient-address='{patient.Address}']")!.TextContent, StringComparison.Ordinal);
 
+        // The allowed reads reach the chain before the revocation (see ARead_AllowedWhenMade_IsLoggedAsAllowed).
+        await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
         using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
@@ -75,6 +77,38 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         await AssertRefusedAsync(d, $"/Doctor/Patients/{patient.Id}", "revoked your access");
         var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 4);
         Assert.Equal([true, true, false, false], attempts.Select(a => a.ChainAllowed == true));
+    }
+
+    /// <summary>
+    /// The outbox sends <c>logAccess</c> after the read, and the contract decides again when it is mined: a read the
+    /// app allowed, logged after the patient revoked, lands on the chain as a denial and penalises the doctor.
+    /// </summary>
+    [Fact(Skip = "Bug: the access-log outbox has the contract re-decide at mining time (EhrAccess.logAccess), so a read allowed when made but mined after a revocation is recorded as a denial with a penalty; the chain should record the decision the app acted on")]
+    public async Task ARead_AllowedWhenMade_IsLoggedAsAllowed_EvenIfTheGrantEndsBeforeItIsMined()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        // An app whose outbox is still (as when the chain is slow or the dispatcher busy): the reads wait in the outbox
+        // while the patient revokes; then the class's app delivers them.
+        await using var slowOutbox = new EhrAppFactory(new Dictionary<string, string?> { ["Outbox:Enabled"] = "false" });
+        using var d = WebSession.For(slowOutbox);
+        await d.SignInAsync(doctor.Email, World.Password);
+        using var p = WebSession.For(slowOutbox);
+        await p.SignInAsync(patient.Email, World.Password);
+        await RequestAsync(d, patient.Address!);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        {
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download")).StatusCode);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        {
+        }
+
+        var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 1);
+        Assert.True(attempts[0].DecidedAllowed);
+        Assert.True(attempts[0].ChainAllowed, "an allowed read was logged on the chain as a denial");
+        Assert.Equal(0u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
     }
 
     [Fact]
