@@ -66,6 +66,21 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
         Assert.Equal(RecordState.Committed, (await RecordSteps.FindRecordAsync(fixture.App, id))!.State);
     }
 
+    [Fact]
+    public async Task TheConfirmationPagesOwnForm_RemovesTheRecord()
+    {
+        var owner = await World.ApprovedPatientAsync(fixture.App);
+        using var o = WebSession.For(fixture.App);
+        await o.SignInAsync(owner.Email, World.Password);
+        var id = await o.UploadRecordAsync("Old scan", "old.txt", "text/plain", "old"u8.ToArray());
+
+        using var removed = await o.SubmitAsync($"/Patient/Records/{id}/Remove", new Dictionary<string, string>(), "/Remove");
+
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        Assert.Equal("/Patient", removed.Headers.Location?.OriginalString);
+        Assert.Equal(RecordState.Removed, (await RecordSteps.FindRecordAsync(fixture.App, id))!.State);
+    }
+
     [Theory]
     [InlineData("Grant")]
     [InlineData("Deny")]
