@@ -121,8 +121,14 @@ public sealed class AccountController(
         return user.Status == UserStatus.Approved ? RedirectToAction("Index", "Dashboard") : View(user);
     }
 
+    /// <summary>Where the cookie handler sends a signed-in user whose role may not open a page: a 403, not a 200.</summary>
     [HttpGet]
-    public IActionResult AccessDenied() => View("~/Views/Shared/Status.cshtml", new StatusViewModel(403, HttpContext.TraceIdentifier));
+    public IActionResult AccessDenied()
+    {
+        var result = View("~/Views/Shared/Status.cshtml", new StatusViewModel(403, HttpContext.TraceIdentifier));
+        result.StatusCode = StatusCodes.Status403Forbidden;
+        return result;
+    }
 
     private async Task<IActionResult> SignInPendingAsync(ApplicationUser user)
     {

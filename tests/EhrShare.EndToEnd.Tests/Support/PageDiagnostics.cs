@@ -13,6 +13,7 @@ public sealed class PageDiagnostics
     private static readonly ConditionalWeakTable<IPage, PageDiagnostics> Pages = new();
     private readonly List<string> _problems = [];
     private readonly List<string> _console = [];
+    private readonly List<(string Path, int Status)> _expected = [];
 
     public IReadOnlyList<string> Problems
     {
@@ -37,6 +38,25 @@ public sealed class PageDiagnostics
     }
 
     public static PageDiagnostics Of(IPage page) => Pages.GetValue(page, _ => new PageDiagnostics());
+
+    /// <summary>A script's request that the scenario expects to be refused (e.g. an upload the server turns down with
+    /// a message the page shows): not a problem.</summary>
+    public void ExpectStatus(string path, int status)
+    {
+        lock (_expected)
+        {
+            _expected.Add((path, status));
+        }
+    }
+
+    private bool IsExpected(string url, int status)
+    {
+        var path = new Uri(url).AbsolutePath;
+        lock (_expected)
+        {
+            return _expected.Contains((path, status));
+        }
+    }
 
     internal static void Watch(IPage page)
     {
@@ -66,7 +86,8 @@ public sealed class PageDiagnostics
         page.Response += (_, response) =>
         {
             // Chromium asks for /favicon.ico by itself when a page names none; the page did not ask for it.
-            if (response.Status >= 400 && response.Request.ResourceType != "document" && !IsFavicon(response.Url))
+            if (response.Status >= 400 && response.Request.ResourceType != "document" && !IsFavicon(response.Url) &&
+                !d.IsExpected(response.Url, response.Status))
             {
                 d.Problem($"{response.Request.ResourceType} {response.Url} answered {response.Status}");
             }

@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace EhrShare.EndToEnd.Tests.Support;
+
+/// <summary>The patient's and the doctor's steps on records and access, as a user takes them.</summary>
+public static partial class Pages
+{
+    /// <summary>Fills the upload form on the patient's page (a file chosen as a user would, from bytes).</summary>
+    public static async Task FillUploadAsync(this IPage page, string title, string? fileName, string type, byte[]? content)
+    {
+        await page.GetByLabel("Title", new() { Exact = true }).FillAsync(title);
+        if (fileName is not null)
+        {
+            await page.GetByLabel(FileLabel()).SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = type, Buffer = content! });
+        }
+    }
+
+    public static ILocator UploadButton(this IPage page) => page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true });
+
+    /// <summary>Uploads through the form and waits until the record is listed.</summary>
+    public static async Task UploadAsync(this IPage page, string title, string fileName, string type, byte[] content)
+    {
+        await page.GotoAsync("/Patient");
+        await page.FillUploadAsync(title, fileName, type, content);
+        await page.UploadButton().ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "is uploaded" })).ToContainTextAsync($"\u201c{title}\u201d is uploaded");
+        await Expect(page.RecordRow(title)).ToBeVisibleAsync();
+    }
+
+    public static ILocator RecordRow(this IPage page, string title) =>
+        page.Locator("#records tbody tr").Filter(new() { HasText = title });
+
+    /// <summary>The form that asks a patient for access (the emergency form has a field of the same name).</summary>
+    public static ILocator RequestForm(this IPage page) => page.Locator("form[action$='/RequestAccess']");
+
+    public static ILocator EmergencyForm(this IPage page) => page.Locator("form[action$='/Emergency']");
+
+    public static async Task AskForAccessAsync(this IPage doctor, string address)
+    {
+        await doctor.GotoAsync("/Doctor");
+        await doctor.RequestForm().GetByLabel("Patient address (AID-PID)").FillAsync(address);
+        await doctor.RequestForm().GetByRole(AriaRole.Button, new() { Name = "Ask" }).ClickAsync();
+    }
+
+    /// <summary>The patient's card for a doctor on the Access page (a request, an active grant or an earlier one).</summary>
+    public static ILocator DoctorCard(this IPage patient, string doctorName) =>
+        patient.Locator($"[data-doctor='{doctorName}']");
+
+    public static async Task GrantAsync(this IPage patient, string doctorName, int days)
+    {
+        await patient.GotoAsync("/Patient/Access");
+        var card = patient.DoctorCard(doctorName);
+        await card.GetByLabel("Access for (days)").FillAsync(days.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await card.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(patient.GetByRole(AriaRole.Status)).ToContainTextAsync($"Dr {doctorName} may read your records until");
+    }
+
+    public static async Task RevokeAsync(this IPage patient, string doctorName)
+    {
+        await patient.GotoAsync("/Patient/Access");
+        await patient.DoctorCard(doctorName).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(patient.GetByRole(AriaRole.Status)).ToContainTextAsync($"Dr {doctorName} can no longer read your records.");
+    }
+
+    /// <summary>The doctor's row for a patient on "My patients".</summary>
+    public static ILocator PatientRow(this IPage doctor, string address) =>
+        doctor.Locator($"#patients tr[data-patient-address='{address}']");
+
+    /// <summary>Reloads until <paramref name="condition"/> holds: for what the server learns in the background (the
+    /// chain's view of a suspension, cached for a few seconds).</summary>
+    public static async Task ReloadUntilAsync(this IPage page, Func<Task<bool>> condition, string what, int seconds = 45)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Not within {seconds} s: {what} (at {page.Url})");
+            }
+
+            await Task.Delay(750);
+            await page.ReloadAsync();
+        }
+    }
+
+    [GeneratedRegex(@"^File")]
+    private static partial Regex FileLabel();
+}

@@ -1,0 +1,171 @@
+using System.Net;
+using System.Security.Cryptography;
+using EhrShare.Web.Tests.Support;
+
+namespace EhrShare.Web.Tests.Doctor;
+
+/// <summary>
+/// A doctor reads a patient's records only while the contract allows it. Every refusal is a 403 that says why, and
+/// every attempt, allowed or refused, is recorded and reaches the chain (a refusal as a denial, with a penalty).
+/// </summary>
+public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<EhrAppFixture>
+{
+    [Fact]
+    public async Task WithoutARequest_TheRecordsAndTheListAreRefused_AndTheDenialsReachTheChain()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var d = await SignedInAsync(doctor);
+
+        await AssertRefusedAsync(d, $"/Doctor/Records/{recordId}/Download", "Ask the patient for access first");
+        await AssertRefusedAsync(d, $"/Doctor/Patients/{patient.Id}", "Ask the patient for access first");
+
+        var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
+        Assert.All(attempts, a => Assert.False(a.DecidedAllowed));
+        Assert.All(attempts, a => Assert.False(a.ChainAllowed));
+        Assert.Equal(recordId, attempts[0].RecordId);
+        Assert.Null(attempts[1].RecordId); // the record list
+        Assert.Equal(2u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
+    }
+
+    [Fact]
+    public async Task WhileTheRequestWaits_AndAfterTheDenial_TheReasonSaysSo()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var d = await SignedInAsync(doctor);
+        using var p = await SignedInAsync(patient);
+        await RequestAsync(d, patient.Address!);
+
+        await AssertRefusedAsync(d, $"/Doctor/Records/{recordId}/View", "waiting for the patient's answer");
+
+        using (var deny = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Deny"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, deny.StatusCode);
+        }
+
+        await AssertRefusedAsync(d, $"/Doctor/Records/{recordId}/Download", "declined your request");
+    }
+
+    [Fact]
+    public async Task AfterTheGrant_TheDoctorReadsAndLists_AndAfterTheRevocationIsRefused()
+    {
+        var (patient, recordId, content) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var d = await SignedInAsync(doctor);
+        using var p = await SignedInAsync(patient);
+        await RequestAsync(d, patient.Address!);
+        using (var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
+        }
+
+        var list = await d.GetPageAsync($"/Doctor/Patients/{patient.Id}");
+        Assert.Equal(recordId.ToString(), list.QuerySelector("#records tbody tr")?.GetAttribute("data-record-id"));
+        Assert.Equal(content, await d.Client.GetByteArrayAsync($"/Doctor/Records/{recordId}/View"));
+        var dashboard = await d.GetPageAsync("/Doctor");
+        Assert.Contains("Granted", dashboard.QuerySelector($"#patients tr[data-patient-address='{patient.Address}']")!.TextContent, StringComparison.Ordinal);
+
+        // The allowed reads reach the chain before the revocation (see ARead_AllowedWhenMade_IsLoggedAsAllowed).
+        await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
+        using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
+        }
+
+        await AssertRefusedAsync(d, $"/Doctor/Records/{recordId}/Download", "revoked your access");
+        await AssertRefusedAsync(d, $"/Doctor/Patients/{patient.Id}", "revoked your access");
+        var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 4);
+        Assert.Equal([true, true, false, false], attempts.Select(a => a.ChainAllowed == true));
+    }
+
+    /// <summary>
+    /// The outbox sends <c>logAccess</c> after the read, and the contract decides again when it is mined: a read the
+    /// app allowed, logged after the patient revoked, lands on the chain as a denial and penalises the doctor.
+    /// </summary>
+    [Fact(Skip = "Bug: the access-log outbox has the contract re-decide at mining time (EhrAccess.logAccess), so a read allowed when made but mined after a revocation is recorded as a denial with a penalty; the chain should record the decision the app acted on")]
+    public async Task ARead_AllowedWhenMade_IsLoggedAsAllowed_EvenIfTheGrantEndsBeforeItIsMined()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        // An app whose outbox is still (as when the chain is slow or the dispatcher busy): the reads wait in the outbox
+        // while the patient revokes; then the class's app delivers them.
+        await using var slowOutbox = new EhrAppFactory(new Dictionary<string, string?> { ["Outbox:Enabled"] = "false" });
+        using var d = WebSession.For(slowOutbox);
+        await d.SignInAsync(doctor.Email, World.Password);
+        using var p = WebSession.For(slowOutbox);
+        await p.SignInAsync(patient.Email, World.Password);
+        await RequestAsync(d, patient.Address!);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        {
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download")).StatusCode);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        {
+        }
+
+        var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 1);
+        Assert.True(attempts[0].DecidedAllowed);
+        Assert.True(attempts[0].ChainAllowed, "an allowed read was logged on the chain as a denial");
+        Assert.Equal(0u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
+    }
+
+    [Fact]
+    public async Task AnUnknownOrRemovedRecord_Answers404_WithoutAPenalty()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var d = await SignedInAsync(doctor);
+        using var p = await SignedInAsync(patient);
+        using (var remove = await p.PostAsync($"/Patient/Records/{recordId}/Remove", new Dictionary<string, string>(), "/Patient"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, remove.StatusCode);
+        }
+
+        using (var removed = await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, removed.StatusCode);
+            Assert.Contains("removed by its patient", await removed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var unknown = await d.Client.GetAsync($"/Doctor/Records/{Guid.NewGuid()}/Download"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        Assert.Empty(await RecordSteps.AttemptsByAsync(fixture.App, doctor.Id));
+    }
+
+    private async Task<(TestUser Patient, Guid RecordId, byte[] Content)> PatientWithRecordAsync()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var p = await SignedInAsync(patient);
+        var content = RandomNumberGenerator.GetBytes(4_000);
+        return (patient, await p.UploadRecordAsync("Lab results", "labs.pdf", "application/pdf", content), content);
+    }
+
+    private async Task<WebSession> SignedInAsync(TestUser user)
+    {
+        var session = WebSession.For(fixture.App);
+        await session.SignInAsync(user.Email, World.Password);
+        return session;
+    }
+
+    internal static async Task RequestAsync(WebSession doctor, string address)
+    {
+        using var request = await doctor.SubmitAsync("/Doctor", new Dictionary<string, string> { ["Request.PatientAddress"] = address }, "RequestAccess");
+        Assert.Equal(HttpStatusCode.Redirect, request.StatusCode);
+    }
+
+    internal static async Task AssertRefusedAsync(WebSession doctor, string url, string reason)
+    {
+        using var response = await doctor.Client.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{url}: {(int)response.StatusCode}");
+        Assert.Null(response.Content.Headers.ContentDisposition);
+        var page = await WebSession.ParseAsync(response);
+        Assert.Contains(reason, page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Lab results", body, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net.Http.Json;
+using EhrShare.Core.Chain;
+using EhrShare.Core.Records;
+using EhrShare.Infrastructure.Persistence;
+using EhrShare.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EhrShare.Web.Tests.Support;
+
+/// <summary>The test chain as the tests need it: a fresh block (so views see the current time) and users' standing.</summary>
+public static class Chain
+{
+    private static readonly HttpClient Rpc = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Mines an empty block at the current time (anvil's evm_mine; the clock is not moved, so other tests
+    /// sharing the chain are not affected).</summary>
+    public static async Task MineAsync()
+    {
+        using var response = await Rpc.PostAsJsonAsync(TestStack.ChainRpcUrl, new { jsonrpc = "2.0", id = 1, method = "evm_mine", @params = Array.Empty<object>() });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public static async Task<LedgerAccount> StandingAsync(EhrAppFactory app, string userId)
+    {
+        using var scope = app.Services.CreateScope();
+        var account = await scope.ServiceProvider.GetRequiredService<EhrDbContext>().ChainAccounts.AsNoTracking()
+            .Where(a => a.UserId == userId).Select(a => a.Address).SingleAsync();
+        return await scope.ServiceProvider.GetRequiredService<IAccessLedger>().GetAccountAsync(account, CancellationToken.None);
+    }
+
+    /// <summary>Waits until every recorded attempt of <paramref name="actorUserId"/> is on the chain; returns them.</summary>
+    public static Task<IReadOnlyList<AccessLogEntry>> AttemptsOnChainAsync(EhrAppFactory app, string actorUserId, int count) =>
+        Eventually.WaitForAsync(
+            () => RecordSteps.AttemptsByAsync(app, actorUserId),
+            attempts => attempts.Count >= count && attempts.All(a => a.State == OutboxState.Confirmed),
+            $"{count} access attempts of {actorUserId} confirmed on the chain");
+}
