@@ -15,7 +15,7 @@ public sealed class EmergencyAndSuspensionTests(EhrE2EFixture e2e)
     [Fact]
     public Task Doctor_DeclaresAnEmergencyWithAReason_AndThePatientSeesItInRed() => EmergencyAsync(withMonitor: false);
 
-    [Fact(Skip = PaperUseCasesTests.MonitorBug)]
+    [Fact]
     public Task TheEmergency_AlsoShowsInRedOnTheAdminsMonitor() => EmergencyAsync(withMonitor: true);
 
     [Fact]

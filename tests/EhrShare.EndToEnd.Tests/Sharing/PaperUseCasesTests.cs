@@ -15,16 +15,11 @@ namespace EhrShare.EndToEnd.Tests.Sharing;
 [Collection(E2ECollection.Name)]
 public sealed class PaperUseCasesTests(EhrE2EFixture e2e)
 {
-    /// <summary>Why the monitor's part of the scenarios is skipped for now.</summary>
-    public const string MonitorBug =
-        "Bug: SystemMonitor.SnapshotAsync runs ChainAsync (NamesAsync queries the DbContext) concurrently with OutboxAsync and " +
-        "RecordsAsync on the same scoped DbContext, so most /Monitor/Snapshot requests answer 500 (\"A second operation was started on this context instance\")";
-
     [Fact]
     public Task AdminApproves_PatientUploadsAndGrants_DoctorReadsAndDownloads_RevocationDenies_AndTheDenialIsInTheHistory() =>
         RunAsync(withMonitor: false);
 
-    [Fact(Skip = MonitorBug)]
+    [Fact]
     public Task TheDenial_AlsoShowsOnTheAdminsMonitor_WhichRefreshesItself() => RunAsync(withMonitor: true);
 
     private async Task RunAsync(bool withMonitor, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
