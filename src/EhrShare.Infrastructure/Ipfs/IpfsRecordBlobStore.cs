@@ -43,22 +43,8 @@ internal sealed class IpfsRecordBlobStore(KuboRpcClient ipfs) : IRecordBlobStore
     /// that goes away shows up only while reading: as the same typed error the other calls give, not as the client's
     /// own exceptions. The node's message (it names CIDs) stays in the inner exception, for the log.
     /// </summary>
-    private sealed class DeliveryFailureStream(Stream inner) : Stream
+    private sealed class DeliveryFailureStream(Stream inner) : ForwardReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             try
@@ -71,9 +57,6 @@ internal sealed class IpfsRecordBlobStore(KuboRpcClient ipfs) : IRecordBlobStore
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -85,16 +68,6 @@ internal sealed class IpfsRecordBlobStore(KuboRpcClient ipfs) : IRecordBlobStore
                 throw Failed(e);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -424,7 +424,7 @@ public sealed class KuboRpcClient
     }
 
     /// <summary>The content of a cat answer, with the idle limit, trailer and length checks applied to every read.</summary>
-    private sealed class CatStream(HttpResponseMessage response, Stream content, IdleWatchdog watchdog, KuboRpcClient client, string cid) : Stream
+    private sealed class CatStream(HttpResponseMessage response, Stream content, IdleWatchdog watchdog, KuboRpcClient client, string cid) : ForwardReadStream
     {
         private const string Command = "cat";
         private readonly long? _announcedLength = response.Headers.TryGetValues("X-Content-Length", out var values)
@@ -434,32 +434,6 @@ public sealed class KuboRpcClient
 
         private long _received;
         private bool _ended;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            ValidateBufferArguments(buffer, offset, count);
-            return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -506,16 +480,6 @@ public sealed class KuboRpcClient
 
             return 0;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

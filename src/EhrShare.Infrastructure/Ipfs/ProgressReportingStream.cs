@@ -5,23 +5,9 @@ namespace EhrShare.Infrastructure.Ipfs;
 /// the previous bytes), and a failure of the content itself is remembered so that it is not mistaken for a
 /// failure of the node. Does not dispose the wrapped stream, which belongs to the caller.
 /// </summary>
-internal sealed class ProgressReportingStream(Stream inner, IdleWatchdog watchdog) : Stream
+internal sealed class ProgressReportingStream(Stream inner, IdleWatchdog watchdog) : ForwardReadStream
 {
     public Exception? Failure { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -39,9 +25,6 @@ internal sealed class ProgressReportingStream(Stream inner, IdleWatchdog watchdo
             throw;
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -62,14 +45,4 @@ internal sealed class ProgressReportingStream(Stream inner, IdleWatchdog watchdo
             watchdog.Progress();
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
