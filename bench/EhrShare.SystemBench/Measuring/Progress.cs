@@ -67,8 +67,6 @@ public sealed class Progress(TextWriter output)
         }
     }
 
-    public TimeSpan Total => _total.Elapsed;
-
     private void EndLine()
     {
         if (_terminal && _lastPrinted > 0)

@@ -77,7 +77,7 @@ public sealed class RequestSpans : IDisposable
         {
             if (_open.TryRemove(a.TraceId, out _))
             {
-                request.Finish(a.StartTimeUtc, a.Duration);
+                request.Finish(a.Duration);
                 _done.Enqueue(request);
             }
 
@@ -133,7 +133,7 @@ public sealed class RequestSpans : IDisposable
             }
         }
 
-        public void Finish(DateTime start, TimeSpan duration)
+        public void Finish(TimeSpan duration)
         {
             TotalMs = duration.TotalMilliseconds;
             lock (_calls)
@@ -165,7 +165,6 @@ public sealed class RequestSpans : IDisposable
                 }
 
                 OwnMs = Math.Max(0, TotalMs - covered);
-                _ = start;
             }
         }
     }

@@ -30,8 +30,6 @@ public sealed class Results
         }
     }
 
-    public string Dir => _dir;
-
     public void Add(string section, string @case, string metric, double value, string unit) =>
         Add(section, @case, metric, value.ToString("0.######", CultureInfo.InvariantCulture), unit);
 

@@ -34,9 +34,6 @@ public sealed class ResultTable
     public IEnumerable<string> Cases(string section) =>
         _values.Keys.Where(k => k.Section == section).Select(k => k.Case).Distinct();
 
-    public IEnumerable<(string Metric, string Value)> Metrics(string section, string @case) =>
-        _values.Where(k => k.Key.Section == section && k.Key.Case == @case).Select(k => (k.Key.Metric, k.Value));
-
     private static IEnumerable<List<string>> ReadCsv(string path)
     {
         foreach (var line in File.ReadLines(path))
