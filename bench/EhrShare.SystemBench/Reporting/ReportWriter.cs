@@ -263,11 +263,11 @@ public static class ReportWriter
     {
         md.AppendLine("## Primitives (same run, same process, the app's own clients)");
         md.AppendLine();
-        md.AppendLine("| primitive | n | p50 | p95 |");
-        md.AppendLine("|---|---|---|---|");
+        md.AppendLine("| primitive | n | min | p50 | p95 |");
+        md.AppendLine("|---|---|---|---|---|");
         foreach (var c in r.Cases("primitive"))
         {
-            md.AppendLine(Invariant($"| {c} | {r.V("primitive", c, "count")} | {Num(r.V("primitive", c, "p50"))} ms | {Num(r.V("primitive", c, "p95"))} ms |"));
+            md.AppendLine(Invariant($"| {c} | {r.V("primitive", c, "count")} | {Num(r.V("primitive", c, "min"))} ms | {Num(r.V("primitive", c, "p50"))} ms | {Num(r.V("primitive", c, "p95"))} ms |"));
         }
 
         md.AppendLine();
@@ -290,6 +290,8 @@ public static class ReportWriter
             "logged and counted but do not suspend the doctor who makes them.");
         md.AppendLine("- Latency series run one request at a time; after each series the bench waits for the access-log outbox to drain, so series do not overlap. The app's " +
             "own step timings (its `ehrshare.operation.duration` histogram) are collected for each series.");
+        md.AppendLine("- The primitives are measured in a stage of their own, before the end-to-end series, not interleaved with them. On a shared machine whose load changes " +
+            "between the two, the ratios to primitives move from run to run (a p50 far above its min in the primitives table shows a disturbed stage); read a ratio together with both figures.");
         md.AppendLine("- The 1 s block time phase: the script restarts the bench stack's anvil with `--block-time 1` (its state is kept), and the bench runs the access series again.");
         md.AppendLine("- Bytes: a second app instance is pointed at counting TCP proxies in front of the chain RPC, IPFS, each share node and the app database; no timing is taken through them.");
         md.AppendLine("- Memory: the app is hosted with server GC, as the web project runs, and with its upload limit raised to 256 MiB for the 200 MiB record; the method is given with the figures.");
