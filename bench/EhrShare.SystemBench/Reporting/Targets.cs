@@ -1,0 +1,123 @@
+using EhrShare.SystemBench.Stages;
+using static EhrShare.SystemBench.Reporting.Format;
+
+namespace EhrShare.SystemBench.Reporting;
+
+/// <summary>One target of the issues, judged against a baseline measured in the same run, with the measured reason.</summary>
+public sealed record Target(string Issue, string Name, string Ours, string Baseline, string Compared, string Goal, bool Met, string Why);
+
+/// <summary>The targets of issues 7 and 5, from results.csv: each a ratio (or a difference) to a same-run baseline.</summary>
+public static class Targets
+{
+    public const string Auto = "access automine";
+    public const string Block = "access block 1s";
+    private const string Readers = "concurrency readers";
+
+    public static IReadOnlyList<Target> From(ResultTable r) =>
+    [
+        Read(r),
+        Unauthorised(r),
+        BlockTime(r),
+        Throughput(r),
+        Upload(r),
+        Memory(r, "upload 200 MiB"),
+        Memory(r, "read 200 MiB"),
+    ];
+
+    /// <summary>eth_call + share read + IPFS cat + decrypt of that size.</summary>
+    public static double ReadPrimitives(ResultTable r, string size) =>
+        P50(r, "eth_call") + P50(r, "share_read") + P50(r, "ipfs_cat " + size) + P50(r, "decrypt " + size);
+
+    /// <summary>encrypt + IPFS add of that size + share store + a transaction round trip.</summary>
+    public static double UploadPrimitives(ResultTable r, string size) =>
+        P50(r, "encrypt " + size) + P50(r, "ipfs_add " + size) + P50(r, "share_store") + P50(r, "tx_roundtrip");
+
+    private static double P50(ResultTable r, string primitive) => r.V("primitive", primitive, "p50");
+
+    private static Target Ratio(string issue, string name, double ours, double baseline, string baselineText, string unit, string goal, bool met, string why) =>
+        new(issue, name, Num(ours) + unit, $"{baselineText}: {Num(baseline)}{unit}", Invariant($"{ours / baseline:0.00}×"), goal, met, why);
+
+    private static Target Read(ResultTable r)
+    {
+        var read = r.V(Auto, "authorised 1 MiB", "p50");
+        var parts = ReadPrimitives(r, "1 MiB");
+        return Ratio("7, 5", "Authorised read, 1 MiB, p50", read, parts, "eth_call + share read + IPFS cat + decrypt", " ms", "≤ 1.3×", read / parts <= 1.3,
+            Invariant($"The read takes {Num(read)} ms p50 through HTTP (to the last byte); its primitives add up to {Num(parts)} ms (eth_call {Num(P50(r, "eth_call"))}, ") +
+            Invariant($"share read {Num(P50(r, "share_read"))}, IPFS cat {Num(P50(r, "ipfs_cat 1 MiB"))}, decrypt {Num(P50(r, "decrypt 1 MiB"))} ms). Inside the server: read.open ") +
+            Invariant($"(until the first byte can flow) {Num(r.V(Auto, "authorised 1 MiB", "app:read.open:p50"))} ms, of which the access decision ") +
+            Invariant($"{Num(r.V(Auto, "authorised 1 MiB", "app:access.decision:p50"))} ms and the share rebuild {Num(r.V(Auto, "authorised 1 MiB", "app:shares.rebuild:p50"))} ms; ") +
+            Invariant($"time in no dependency call (the app's own work, and waiting for a core) {Num(r.V(Auto, "authorised 1 MiB", "span:own:ms"))} ms. ") +
+            $"On the wire a read makes: to the chain {Requests(r, "read 1 MiB", "chain")}; to the app database {Requests(r, "read 1 MiB", "app-db")}; " +
+            $"to the share nodes {Requests(r, "read 1 MiB", "shares")}; to IPFS {Requests(r, "read 1 MiB", "ipfs")}.");
+    }
+
+    private static Target Unauthorised(ResultTable r)
+    {
+        var ours = r.V(Auto, "unauthorised", "p50");
+        var parts = P50(r, "eth_call") + P50(r, "db_write");
+        return Ratio("7", "Unauthorised attempt (decision + audit), p50", ours, parts, "eth_call + DB write", " ms", "≤ 2×", ours / parts <= 2.0,
+            Invariant($"The attempt takes {Num(ours)} ms p50 through HTTP; inside the server the access decision takes {Num(r.V(Auto, "unauthorised", "app:access.decision:p50"))} ms ") +
+            Invariant($"and the whole open {Num(r.V(Auto, "unauthorised", "app:read.open:p50"))} ms p50. The baseline is one eth_call ({Num(P50(r, "eth_call"))} ms) plus one raw ") +
+            Invariant($"insert ({Num(P50(r, "db_write"))} ms). Per attempt the server spends (medians) {Num(r.V(Auto, "unauthorised", "span:chain rpc:ms"))} ms in ") +
+            Invariant($"{Num(r.V(Auto, "unauthorised", "span:chain rpc:calls"))} chain calls, {Num(r.V(Auto, "unauthorised", "span:app db:ms"))} ms in ") +
+            Invariant($"{Num(r.V(Auto, "unauthorised", "span:app db:calls"))} app-database commands and {Num(r.V(Auto, "unauthorised", "span:own:ms"))} ms in none. ") +
+            $"On the wire (network stage, the background audit transaction included): to the chain {Requests(r, "unauthorised attempt", "chain")}; " +
+            $"to the app database {Requests(r, "unauthorised attempt", "app-db")}. " +
+            Invariant($"At a 1 s block time the same attempt takes {Num(r.V(Block, "unauthorised", "p50"))} ms p50: at automine the previous attempt's audit transaction ") +
+            "(gas estimate, signing, sending, receipt, outbox update) is processed in the background while the next request runs, on the same two cores.");
+    }
+
+    private static Target BlockTime(ResultTable r)
+    {
+        var auto = r.V(Auto, "authorised 1 MiB", "p50");
+        var block = r.V(Block, "authorised 1 MiB", "p50");
+        return Ratio("7", "Authorised read, 1 MiB, p50 at a 1 s block time", block, auto, "the same at automine", " ms", "≤ 1.5×", block / auto <= 1.5,
+            Invariant($"At a 1 s block time the read p50 is {Num(block)} ms against {Num(auto)} ms at automine. The read does not wait for a block: the attempt is made ") +
+            Invariant($"durable in the outbox and logged on the chain in the background; the time until that transaction is mined is {Num(r.V(Block, "read until audit mined", "p50"))} ms ") +
+            Invariant($"p50 at 1 s blocks against {Num(r.V(Auto, "read until audit mined", "p50"))} ms at automine. Unauthorised attempts: {Num(r.V(Block, "unauthorised", "p50"))} ms ") +
+            Invariant($"against {Num(r.V(Auto, "unauthorised", "p50"))} ms."));
+    }
+
+    private static Target Throughput(ResultTable r)
+    {
+        var one = r.V(Readers, "1", "throughput");
+        var sixteen = r.V(Readers, "16", "throughput");
+        var levels = "Doctors reading at once, throughput and p50: " + string.Join("; ", Concurrency.ReaderLevels.Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Select(l => Invariant($"{l}: {Num(r.V(Readers, l, "throughput"))} req/s, {Num(r.V(Readers, l, "p50"))} ms")));
+        return Ratio("7", "1 KiB reads, 16 concurrent doctors: throughput", sixteen, one, "1 doctor", " req/s", "≥ 1.6×", sixteen / one >= 1.6,
+            $"{levels}. With one client a read is a chain of waits on other processes (MariaDB, anvil, the IPFS node), which more clients overlap until the two cores " +
+            "(shared by the app, the clients, MariaDB, anvil and the IPFS node) are busy. " +
+            Invariant($"Each read also costs an audit transaction in the background: the outbox took {Num(r.V(Readers, "16", "outbox_drain_after") / 1000)} s to drain after ") +
+            Invariant($"the 16-doctor level and {Num(r.V(Readers, "64", "outbox_drain_after") / 1000)} s after the 64-doctor level; counting that drain, 16 doctors ") +
+            Invariant($"reach {Num(r.V(Readers, "16", "throughput_with_audit"))} req/s and 64 doctors {Num(r.V(Readers, "64", "throughput_with_audit"))} req/s."));
+    }
+
+    private static Target Upload(ResultTable r)
+    {
+        var ours = r.V("upload", "1 MiB", "p50");
+        var parts = UploadPrimitives(r, "1 MiB");
+        return Ratio("5", "Upload, 1 MiB, p50", ours, parts, "encrypt + IPFS add + share store + tx round trip", " ms", "≤ 1.3×", ours / parts <= 1.3,
+            Invariant($"The upload takes {Num(ours)} ms p50 through HTTP (streamed multipart, to the answer); its primitives add up to {Num(parts)} ms (encrypt ") +
+            Invariant($"{Num(P50(r, "encrypt 1 MiB"))}, IPFS add {Num(P50(r, "ipfs_add 1 MiB"))}, share store {Num(P50(r, "share_store"))}, transaction round trip ") +
+            Invariant($"{Num(P50(r, "tx_roundtrip"))} ms). Inside the server: upload {Num(r.V("upload", "1 MiB", "app:upload:p50"))} ms, of which IPFS add ") +
+            Invariant($"{Num(r.V("upload", "1 MiB", "app:ipfs.add:p50"))}, share store {Num(r.V("upload", "1 MiB", "app:shares.store:p50"))} and the chain transaction ") +
+            Invariant($"{Num(r.V("upload", "1 MiB", "app:chain.transaction:p50"))} ms; app-database time {Num(r.V("upload", "1 MiB", "span:app db:ms"))} ms in ") +
+            Invariant($"{Num(r.V("upload", "1 MiB", "span:app db:calls"))} commands. On the wire an upload makes: to the chain {Requests(r, "upload 1 MiB", "chain")}; ") +
+            $"to the app database {Requests(r, "upload 1 MiB", "app-db")}; to IPFS {Requests(r, "upload 1 MiB", "ipfs")}.");
+    }
+
+    private static Target Memory(ResultTable r, string @case)
+    {
+        const double Limit = 64 * 1048576.0;
+        var idle = r.V(Stages.Memory.Section, @case, "idle_bytes");
+        var above = r.V(Stages.Memory.Section, @case, "above_idle_bytes");
+        return new Target("5", $"Peak working set, {@case}", Kb(idle + above), $"idle process: {Kb(idle)}", "+" + Kb(above), "≤ +64 MiB", above <= Limit,
+            Invariant($"The {@case.Split(' ')[0]} of a 200 MiB record took {Num(r.V(Stages.Memory.Section, @case, "seconds"))} s. Idle: the median working set over 0.5 s after a full, ") +
+            Invariant($"compacting collection: {Kb(idle)}. Peak: {Kb(r.V(Stages.Memory.Section, @case, "peak_sampled_bytes"))} sampled every 2 ms ") +
+            Invariant($"({r.V(Stages.Memory.Section, @case, "samples"):0} samples), {Kb(r.V(Stages.Memory.Section, @case, "peak_kernel_bytes"))} by the kernel's high-water mark (VmHWM); ") +
+            $"the larger counts. The process holds the app and its HTTP client (which streams from a 64 KiB buffer); {r.Text(Stages.Memory.Section, "", "gc")} GC, as the web app.");
+    }
+
+    private static string Requests(ResultTable r, string op, string path) =>
+        Invariant($"{Num(r.V("network", op, path + ":requests"))} requests ({r.Text("network", op, path + ":kinds")})");
+}
