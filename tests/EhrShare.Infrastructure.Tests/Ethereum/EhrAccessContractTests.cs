@@ -319,7 +319,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         Assert.True(list.Allowed);
         var receipt = (await chain.Rpc.EthGetTransactionReceiptAsync(read.TransactionHash))!;
         var evt = Assert.IsType<OwnerAccessEvent>(Assert.Single(Contract.DecodeEvents(receipt)));
-        Assert.Equal(new OwnerAccessEvent(patient.Address, recordId, true) with { BlockNumber = evt.BlockNumber, TransactionHash = evt.TransactionHash, LogIndex = evt.LogIndex, Timestamp = evt.Timestamp }, evt);
+        Assert.Equal(new OwnerAccessEvent(patient.Address, recordId, true, evt.AttemptedAt) with { BlockNumber = evt.BlockNumber, TransactionHash = evt.TransactionHash, LogIndex = evt.LogIndex, Timestamp = evt.Timestamp }, evt);
         var history = await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = chain.DeployBlock });
         Assert.Equal(["PatientRegistered", "RecordAdded", "OwnerAccess", "OwnerAccess"], history.Select(e => e.EventName));
         Assert.Null(Assert.IsType<OwnerAccessEvent>(history[^1]).RecordId);
