@@ -316,8 +316,9 @@ contract EhrAccess {
     /// block `decidedAtBlock` (the block its `accessAt` view read; a later block is taken as this one) and time
     /// `attemptedAt` (when the read was made; a time after this block's is taken as this block's). Never reverts for a
     /// registered doctor: an allowed attempt emits AccessGranted, a refused one emits AccessDenied and adds a penalty,
-    /// which suspends the doctor at the threshold. A record removed by the decision's block is a denial without
-    /// penalty (RecordRemoved: a race the doctor could not see). A zero recordId stands for the patient's record list.
+    /// which suspends the doctor at the threshold. Two denials add none: a record removed by the decision's block
+    /// (RecordRemoved: a race the doctor could not see) and an attempt made while the doctor was suspended. A zero
+    /// recordId stands for the patient's record list.
     function logAccess(
         address patient,
         bytes16 recordId,
@@ -336,7 +337,10 @@ contract EhrAccess {
             return true;
         }
         uint32 penalties = d.penalties;
-        if (reason == DenialReason.RecordRemoved) {
+        // No penalty for a record removed by then (a race the doctor could not see), nor for an attempt refused because
+        // the doctor was suspended (it already is; penalising it would only re-suspend the doctor, once the owner lifts
+        // the penalty, for attempts made before).
+        if (reason == DenialReason.RecordRemoved || reason == DenialReason.DoctorSuspended) {
             emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
             return false;
         }

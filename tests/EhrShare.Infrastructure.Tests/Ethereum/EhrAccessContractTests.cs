@@ -225,7 +225,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         var request = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RequestAccessAsync(doctor, patient.Address));
         Assert.Equal("AccountIsSuspended", request.ErrorName);
         var attempt = await Contract.LogAccessAsync(doctor, patient.Address, null);
-        Assert.Equal(DenialReason.DoctorSuspended, attempt.Reason);
+        Assert.Equal((DenialReason.DoctorSuspended, 0u), (attempt.Reason, attempt.Penalties)); // no penalty while suspended
 
         await Contract.ReinstateAsync(chain.Manager, doctor.Address);
         Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
