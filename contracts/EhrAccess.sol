@@ -9,7 +9,16 @@ pragma solidity ^0.8.28;
 /// an emergency.
 /// Nothing personal is stored: only accounts, ids, hashes and times.
 /// @dev Storage is packed so that each rule reads as few slots as possible: one slot per account, one per
-/// (patient, doctor) permission, one per record. Timestamps are seconds (uint64).
+/// (patient, doctor) permission, one per record. Timestamps are seconds (uint64 in the ABI, uint40 in storage).
+///
+/// Access is decided *at a point*: a block n (the state the app saw: every grant, revocation, emergency, suspension and
+/// removal mined up to and including block n) and a time t (for the expiries, which are times). The app decides a read
+/// with the view `accessAt(patient, doctor, t)` on the latest block and logs it later with `logAccess(..., t, n)`; the
+/// contract re-decides as of (n, t), so a read allowed when made is logged as allowed even if the grant ends before the
+/// log is mined. Ordering by block number (not time) makes a revocation mined in the same second as a read exact.
+/// For that, a permission keeps its last grant and its last emergency as intervals of blocks ([start, end), end open
+/// until a revocation) bounded by their expiry time, and an account keeps the blocks of its last suspension and
+/// reinstatement. See docs/decisions/ (access decided at the attempt).
 contract EhrAccess {
     enum Role {
         None,
@@ -31,7 +40,8 @@ contract EhrAccess {
         DoctorSuspended,
         NoPermission,
         PermissionExpired,
-        UnknownRecord
+        UnknownRecord,
+        RecordRemoved
     }
 
     /// @notice Why an account was suspended.
@@ -40,23 +50,38 @@ contract EhrAccess {
         Penalty
     }
 
+    /// @dev 22 bytes, one slot. Suspended at block n iff suspendedBlock <= n and (still suspended, or n < reinstatedBlock):
+    /// only the last suspension is kept.
     struct Account {
         Role role;
         bool suspended;
         uint32 penalties;
         uint32 aid;
         uint32 pid;
+        uint32 suspendedBlock;
+        uint32 reinstatedBlock;
     }
 
+    /// @dev 32 bytes, one slot. The last grant covers blocks [grantedBlock, grantEndBlock) and times before expiresAt;
+    /// the last emergency blocks [emergencyBlock, emergencyEndBlock) and times before emergencyUntil. An end block is
+    /// OPEN until a revocation sets it; never granted (or never declared) is the empty interval [0, 0).
     struct Permission {
         PermissionStatus status;
-        uint64 expiresAt;
-        uint64 requestedAt;
-        uint64 emergencyUntil;
+        uint40 requestedAt;
+        uint40 expiresAt;
+        uint40 emergencyUntil;
+        uint32 grantedBlock;
+        uint32 grantEndBlock;
+        uint32 emergencyBlock;
+        uint32 emergencyEndBlock;
     }
 
-    /// @dev Marks a removed record so its id cannot be reused with another block hash.
-    bytes32 private constant REMOVED = bytes32(uint256(1));
+    /// @dev The end of an interval no revocation has closed yet.
+    uint32 private constant OPEN = type(uint32).max;
+
+    /// @dev A removed record's slot holds the block of its removal (a value below 2^32, which no SHA-256 block hash is in
+    /// practice; addRecord refuses such hashes), so its id cannot be reused and a read decided before it stays valid.
+    uint256 private constant REMOVED_BELOW = uint256(type(uint32).max) + 1;
 
     // One slot: the owner check and the penalty threshold cost one storage read. Not immutable, so the runtime
     // code is the same for every deployment and can be compared with the compiled artifact.
@@ -86,17 +111,21 @@ contract EhrAccess {
     event PermissionDenied(address indexed patient, address indexed doctor);
     event PermissionRevoked(address indexed patient, address indexed doctor);
 
-    event AccessGranted(address indexed patient, address indexed doctor, bytes16 indexed recordId);
+    /// @notice An allowed read; `attemptedAt` is when it was made (the app's time, never after the block's).
+    event AccessGranted(address indexed patient, address indexed doctor, bytes16 indexed recordId, uint64 attemptedAt);
+    /// @notice A refused (or, for RecordRemoved, unservable) read, with the doctor's penalty count after it.
     event AccessDenied(
         address indexed patient,
         address indexed doctor,
         bytes16 indexed recordId,
         DenialReason reason,
-        uint32 penalties
+        uint32 penalties,
+        uint64 attemptedAt
     );
     event EmergencyAccess(address indexed patient, address indexed doctor, bytes32 reasonHash, uint64 until);
-    /// @notice A patient read their own record (or record list, id 0); `allowed` is false for an unknown or removed record.
-    event OwnerAccess(address indexed patient, bytes16 indexed recordId, bool allowed);
+    /// @notice A patient read their own record (or record list, id 0); `allowed` is false for a record unknown, or already
+    /// removed, at the attempt.
+    event OwnerAccess(address indexed patient, bytes16 indexed recordId, bool allowed, uint64 attemptedAt);
 
     error NotOwner(address caller);
     error NotPatient(address account);
@@ -112,6 +141,8 @@ contract EhrAccess {
     error NoPendingRequest(address patient, address doctor);
     error NotGranted(address patient, address doctor);
     error AlreadyGranted(address patient, address doctor);
+    error ExpiryTooFar(uint64 expiresAt);
+    error BlockNumberTooLarge(uint256 blockNumber);
 
     constructor() {
         owner = msg.sender;
@@ -131,7 +162,7 @@ contract EhrAccess {
         if (_accounts[patient].role != Role.None) revert AlreadyRegistered(patient);
         uint64 key = _patientKey(aid, pid);
         if (_patientByAddress[key] != address(0)) revert PatientAddressTaken(aid, pid);
-        _accounts[patient] = Account(Role.Patient, false, 0, aid, pid);
+        _accounts[patient] = Account(Role.Patient, false, 0, aid, pid, 0, 0);
         _patientByAddress[key] = patient;
         emit PatientRegistered(patient, aid, pid);
     }
@@ -139,14 +170,17 @@ contract EhrAccess {
     function registerDoctor(address doctor) external onlyOwner {
         if (doctor == address(0)) revert InvalidAccount();
         if (_accounts[doctor].role != Role.None) revert AlreadyRegistered(doctor);
-        _accounts[doctor] = Account(Role.Doctor, false, 0, 0, 0);
+        _accounts[doctor] = Account(Role.Doctor, false, 0, 0, 0, 0, 0);
         emit DoctorRegistered(doctor);
     }
 
     /// @notice Suspends a patient or a doctor: a suspended account cannot act, and a suspended doctor has no access.
     function suspend(address account) external onlyOwner {
         Account storage a = _registered(account);
-        a.suspended = true;
+        if (!a.suspended) {
+            a.suspended = true;
+            a.suspendedBlock = _blockNumber();
+        }
         emit AccountSuspended(account, SuspensionCause.Owner);
     }
 
@@ -154,7 +188,7 @@ contract EhrAccess {
     /// next denied attempt. Use liftPenalty to clear the count as well.
     function reinstate(address account) external onlyOwner {
         Account storage a = _registered(account);
-        a.suspended = false;
+        _lift(a);
         emit AccountReinstated(account);
     }
 
@@ -168,7 +202,7 @@ contract EhrAccess {
     function liftPenalty(address doctor) external onlyOwner {
         Account storage a = _doctor(doctor);
         a.penalties = 0;
-        a.suspended = false;
+        _lift(a);
         emit PenaltyLifted(doctor);
     }
 
@@ -188,7 +222,7 @@ contract EhrAccess {
 
     function addRecord(bytes16 recordId, bytes32 blockHash) external {
         _activePatient(msg.sender);
-        if (blockHash == bytes32(0) || blockHash == REMOVED) revert InvalidBlockHash();
+        if (uint256(blockHash) < REMOVED_BELOW) revert InvalidBlockHash();
         mapping(bytes16 => bytes32) storage records = _records[msg.sender];
         if (records[recordId] != bytes32(0)) revert RecordExists(recordId);
         records[recordId] = blockHash;
@@ -198,9 +232,8 @@ contract EhrAccess {
     function removeRecord(bytes16 recordId) external {
         _activePatient(msg.sender);
         mapping(bytes16 => bytes32) storage records = _records[msg.sender];
-        bytes32 current = records[recordId];
-        if (current == bytes32(0) || current == REMOVED) revert UnknownRecord(recordId);
-        records[recordId] = REMOVED;
+        if (uint256(records[recordId]) < REMOVED_BELOW) revert UnknownRecord(recordId);
+        records[recordId] = bytes32(uint256(_blockNumber()));
         emit RecordRemoved(msg.sender, recordId);
     }
 
@@ -208,10 +241,19 @@ contract EhrAccess {
         _activePatient(msg.sender);
         if (_accounts[doctor].role != Role.Doctor) revert NotDoctor(doctor);
         if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt);
+        // Stored in 40 bits (up to the year 36812); a later expiry is refused rather than silently shortened.
+        if (expiresAt > type(uint40).max) revert ExpiryTooFar(expiresAt);
+        uint40 until = uint40(expiresAt);
         Permission storage p = _permissions[msg.sender][doctor];
+        // A grant still in force is extended: its start stays, so reads made under it stay allowed. Otherwise a new
+        // interval starts here (the earlier one is forgotten).
+        if (p.grantEndBlock != OPEN || p.expiresAt <= block.timestamp) {
+            p.grantedBlock = _blockNumber();
+            p.grantEndBlock = OPEN;
+        }
         p.status = PermissionStatus.Granted;
-        p.expiresAt = expiresAt;
-        emit PermissionGranted(msg.sender, doctor, expiresAt);
+        p.expiresAt = until;
+        emit PermissionGranted(msg.sender, doctor, until);
     }
 
     function denyAccess(address doctor) external {
@@ -222,31 +264,37 @@ contract EhrAccess {
         emit PermissionDenied(msg.sender, doctor);
     }
 
-    /// @notice Ends a grant and any emergency window at once.
+    /// @notice Ends a grant and any emergency window at once, from this block on: reads decided on earlier blocks stay
+    /// allowed.
     function revokeAccess(address doctor) external {
         _activePatient(msg.sender);
         Permission storage p = _permissions[msg.sender][doctor];
-        if (p.status != PermissionStatus.Granted && p.emergencyUntil <= block.timestamp) {
+        bool emergency = p.emergencyEndBlock == OPEN && p.emergencyUntil > block.timestamp;
+        if (p.status != PermissionStatus.Granted && !emergency) {
             revert NotGranted(msg.sender, doctor);
         }
+        uint32 b = _blockNumber();
         p.status = PermissionStatus.Revoked;
-        p.expiresAt = 0;
-        p.emergencyUntil = 0;
+        if (p.grantEndBlock == OPEN) p.grantEndBlock = b;
+        if (p.emergencyEndBlock == OPEN) p.emergencyEndBlock = b;
         emit PermissionRevoked(msg.sender, doctor);
     }
 
     /// @notice Logs the sender's (a patient's) read of their own record, so the audit trail holds every read, not only
     /// doctors'. Never reverts for a registered patient, suspended or not: a read that happened is recorded either way.
-    /// An unknown or removed record is still logged, with `allowed` false (nothing can be served for it). A zero
-    /// recordId stands for the record list. No penalty: it is the patient's own data.
-    function logOwnAccess(bytes16 recordId) external returns (bool allowed) {
+    /// The record is checked as of block `decidedAtBlock` (the app's view when it served the read; a later block is
+    /// taken as this one): unknown, or removed by then, is logged with `allowed` false; removed after it, as allowed.
+    /// A zero recordId stands for the record list. No penalty: it is the patient's own data. `attemptedAt` is when the
+    /// read was made; a time after this block's is taken as this block's.
+    function logOwnAccess(
+        bytes16 recordId,
+        uint64 attemptedAt,
+        uint64 decidedAtBlock
+    ) external returns (bool allowed) {
         if (_accounts[msg.sender].role != Role.Patient) revert NotPatient(msg.sender);
-        allowed = true;
-        if (recordId != bytes16(0)) {
-            bytes32 h = _records[msg.sender][recordId];
-            allowed = h != bytes32(0) && h != REMOVED;
-        }
-        emit OwnerAccess(msg.sender, recordId, allowed);
+        (uint256 n, uint64 t) = _point(decidedAtBlock, attemptedAt);
+        allowed = recordId == bytes16(0) || _recordReason(msg.sender, recordId, n) == DenialReason.None;
+        emit OwnerAccess(msg.sender, recordId, allowed, t);
     }
 
     // ---------------------------------------------------------------- doctors
@@ -258,32 +306,50 @@ contract EhrAccess {
         if (p.status == PermissionStatus.Granted && p.expiresAt > block.timestamp) {
             revert AlreadyGranted(patient, msg.sender);
         }
+        // The last grant's interval stays: reads made under it are still logged as allowed.
         p.status = PermissionStatus.Requested;
-        p.expiresAt = 0;
-        p.requestedAt = uint64(block.timestamp);
+        p.requestedAt = uint40(block.timestamp);
         emit AccessRequested(patient, msg.sender);
     }
 
-    /// @notice Logs the sender's (a doctor's) attempt to read a patient's record. Never reverts for a registered
-    /// doctor: an allowed attempt emits AccessGranted, a refused one emits AccessDenied and adds a penalty, which
-    /// suspends the doctor at the threshold. A zero recordId stands for the patient's record list.
-    function logAccess(address patient, bytes16 recordId) external returns (bool allowed) {
+    /// @notice Logs the sender's (a doctor's) attempt to read a patient's record, decided as the app decided it: as of
+    /// block `decidedAtBlock` (the block its `accessAt` view read; a later block is taken as this one) and time
+    /// `attemptedAt` (when the read was made; a time after this block's is taken as this block's). Never reverts for a
+    /// registered doctor: an allowed attempt emits AccessGranted, a refused one emits AccessDenied and adds a penalty,
+    /// which suspends the doctor at the threshold. Two denials add none: a record removed by the decision's block
+    /// (RecordRemoved: a race the doctor could not see) and an attempt made while the doctor was suspended. A zero
+    /// recordId stands for the patient's record list.
+    function logAccess(
+        address patient,
+        bytes16 recordId,
+        uint64 attemptedAt,
+        uint64 decidedAtBlock
+    ) external returns (bool allowed) {
         Account storage d = _accounts[msg.sender];
         if (d.role != Role.Doctor) revert NotDoctor(msg.sender);
-        DenialReason reason = _denialReason(d, patient, msg.sender);
+        (uint256 n, uint64 t) = _point(decidedAtBlock, attemptedAt);
+        DenialReason reason = _denialReason(d, _permissions[patient][msg.sender], n, t);
         if (reason == DenialReason.None && recordId != bytes16(0)) {
-            bytes32 h = _records[patient][recordId];
-            if (h == bytes32(0) || h == REMOVED) reason = DenialReason.UnknownRecord;
+            reason = _recordReason(patient, recordId, n);
         }
         if (reason == DenialReason.None) {
-            emit AccessGranted(patient, msg.sender, recordId);
+            emit AccessGranted(patient, msg.sender, recordId, t);
             return true;
         }
-        uint32 penalties = d.penalties + 1;
+        uint32 penalties = d.penalties;
+        // No penalty for a record removed by then (a race the doctor could not see), nor for an attempt refused because
+        // the doctor was suspended (it already is; penalising it would only re-suspend the doctor, once the owner lifts
+        // the penalty, for attempts made before).
+        if (reason == DenialReason.RecordRemoved || reason == DenialReason.DoctorSuspended) {
+            emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
+            return false;
+        }
+        penalties += 1;
         d.penalties = penalties;
-        emit AccessDenied(patient, msg.sender, recordId, reason, penalties);
+        emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
         if (!d.suspended && penalties >= penaltyThreshold) {
             d.suspended = true;
+            d.suspendedBlock = _blockNumber();
             emit AccountSuspended(msg.sender, SuspensionCause.Penalty);
         }
         return false;
@@ -294,16 +360,42 @@ contract EhrAccess {
     function declareEmergency(address patient, bytes32 reasonHash) external {
         _activeDoctor(msg.sender);
         if (_accounts[patient].role != Role.Patient) revert NotPatient(patient);
-        uint64 until = uint64(block.timestamp) + emergencyWindow;
-        _permissions[patient][msg.sender].emergencyUntil = until;
+        uint40 until = uint40(block.timestamp + emergencyWindow);
+        Permission storage p = _permissions[patient][msg.sender];
+        // A window still open is extended (its start stays); otherwise a new one starts here.
+        if (p.emergencyEndBlock != OPEN || p.emergencyUntil <= block.timestamp) {
+            p.emergencyBlock = _blockNumber();
+            p.emergencyEndBlock = OPEN;
+        }
+        p.emergencyUntil = until;
         emit EmergencyAccess(patient, msg.sender, reasonHash, until);
     }
 
     // ---------------------------------------------------------------- views
 
+    /// @notice Whether the doctor may read the patient's records now (this block, this block's time): exactly what
+    /// logAccess decides for an attempt made now.
     function hasAccess(address patient, address doctor) external view returns (bool) {
         Account storage d = _accounts[doctor];
-        return d.role == Role.Doctor && _denialReason(d, patient, doctor) == DenialReason.None;
+        return
+            d.role == Role.Doctor &&
+            _denialReason(d, _permissions[patient][doctor], block.number, block.timestamp) == DenialReason.None;
+    }
+
+    /// @notice The decision the app acts on: whether the doctor may read the patient's records as of this block at time
+    /// `attemptedAt` (the app's clock, so an expiry is judged at the read even when the last block is old), and this
+    /// block's number. Logging the read with logAccess(patient, recordId, attemptedAt, decidedAtBlock) records the
+    /// same decision.
+    function accessAt(
+        address patient,
+        address doctor,
+        uint64 attemptedAt
+    ) external view returns (bool allowed, uint64 decidedAtBlock) {
+        Account storage d = _accounts[doctor];
+        allowed =
+            d.role == Role.Doctor &&
+            _denialReason(d, _permissions[patient][doctor], block.number, attemptedAt) == DenialReason.None;
+        decidedAtBlock = uint64(block.number);
     }
 
     /// @notice The account registered for the patient address {aid, pid}, or the zero address.
@@ -322,30 +414,67 @@ contract EhrAccess {
         address patient,
         address doctor
     ) external view returns (PermissionStatus status, uint64 expiresAt, uint64 requestedAt, uint64 emergencyUntil) {
-        Permission storage p = _permissions[patient][doctor];
-        return (p.status, p.expiresAt, p.requestedAt, p.emergencyUntil);
+        // The current standing, as before the intervals were kept: expiresAt for a grant only, emergencyUntil until a
+        // revocation closes the window.
+        Permission memory p = _permissions[patient][doctor];
+        return (
+            p.status,
+            p.status == PermissionStatus.Granted ? p.expiresAt : 0,
+            p.requestedAt,
+            p.emergencyEndBlock == OPEN ? p.emergencyUntil : 0
+        );
     }
 
     /// @notice The block hash recorded for a patient's record; zero if unknown, and `removed` once removed.
     function recordOf(address patient, bytes16 recordId) external view returns (bytes32 blockHash, bool removed) {
         bytes32 h = _records[patient][recordId];
-        if (h == REMOVED) return (bytes32(0), true);
+        if (uint256(h) < REMOVED_BELOW) return (bytes32(0), h != bytes32(0));
         return (h, false);
     }
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Why a doctor's read is refused as of block n at time t (None: allowed). Suspended at n; else allowed inside
+    /// the grant's or the emergency's interval; a grant in force at n whose expiry t reached is PermissionExpired.
     function _denialReason(
         Account storage d,
-        address patient,
-        address doctor
+        Permission storage p,
+        uint256 n,
+        uint256 t
     ) private view returns (DenialReason) {
-        if (d.suspended) return DenialReason.DoctorSuspended;
-        Permission storage p = _permissions[patient][doctor];
-        if (p.emergencyUntil > block.timestamp) return DenialReason.None;
-        if (p.status != PermissionStatus.Granted) return DenialReason.NoPermission;
-        if (p.expiresAt <= block.timestamp) return DenialReason.PermissionExpired;
+        uint256 suspendedBlock = d.suspendedBlock;
+        if (suspendedBlock <= n && (d.suspended || n < d.reinstatedBlock)) return DenialReason.DoctorSuspended;
+        Permission memory q = p;
+        bool granted = q.grantedBlock <= n && n < q.grantEndBlock;
+        if (granted && t < q.expiresAt) return DenialReason.None;
+        if (q.emergencyBlock <= n && n < q.emergencyEndBlock && t < q.emergencyUntil) return DenialReason.None;
+        return granted ? DenialReason.PermissionExpired : DenialReason.NoPermission;
+    }
+
+    /// @dev A record as of block n: UnknownRecord if never added, RecordRemoved if removed at or before n.
+    function _recordReason(address patient, bytes16 recordId, uint256 n) private view returns (DenialReason) {
+        uint256 h = uint256(_records[patient][recordId]);
+        if (h == 0) return DenialReason.UnknownRecord;
+        if (h < REMOVED_BELOW && h <= n) return DenialReason.RecordRemoved;
         return DenialReason.None;
+    }
+
+    /// @dev The decision point of a logged attempt, never after this block.
+    function _point(uint64 decidedAtBlock, uint64 attemptedAt) private view returns (uint256 n, uint64 t) {
+        n = decidedAtBlock < block.number ? decidedAtBlock : block.number;
+        t = attemptedAt < block.timestamp ? attemptedAt : uint64(block.timestamp);
+    }
+
+    function _blockNumber() private view returns (uint32) {
+        if (block.number >= OPEN) revert BlockNumberTooLarge(block.number);
+        return uint32(block.number);
+    }
+
+    function _lift(Account storage a) private {
+        if (a.suspended) {
+            a.suspended = false;
+            a.reinstatedBlock = _blockNumber();
+        }
     }
 
     function _addPenalty(address doctor, Account storage a) private {
@@ -354,6 +483,7 @@ contract EhrAccess {
         emit DoctorPenalized(doctor, penalties);
         if (!a.suspended && penalties >= penaltyThreshold) {
             a.suspended = true;
+            a.suspendedBlock = _blockNumber();
             emit AccountSuspended(doctor, SuspensionCause.Penalty);
         }
     }

@@ -20,8 +20,9 @@ public sealed record HistoryEntry(
 public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Entries, int Page, int PageCount, int Total);
 
 /// <summary>
-/// A patient's full access history from the chain's events (who, which record, when, allowed or denied,
-/// emergency), newest first, plus attempts recorded but not yet on the chain.
+/// A patient's full access history from the chain's events (who, which record, when, allowed or denied, emergency),
+/// newest first, plus attempts recorded but not yet on the chain. A read is dated when it was made (the event's
+/// attemptedAt), not when its log was mined.
 /// </summary>
 public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAccessLedger ledger)
 {
@@ -56,10 +57,10 @@ public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAcce
         {
             var entry = e.Name switch
             {
-                "AccessGranted" => new HistoryEntry(e.BlockTime, Who(e.Doctor), What(e.RecordId), "Read (allowed)", false, false, null, e.TransactionHash, true),
-                "OwnerAccess" => new HistoryEntry(e.BlockTime, "You", What(e.RecordId), e.Allowed == false ? "Read refused (record removed)" : "Read (allowed)",
+                "AccessGranted" => new HistoryEntry(e.AttemptedAt ?? e.BlockTime, Who(e.Doctor), What(e.RecordId), "Read (allowed)", false, false, null, e.TransactionHash, true),
+                "OwnerAccess" => new HistoryEntry(e.AttemptedAt ?? e.BlockTime, "You", What(e.RecordId), e.Allowed == false ? "Read refused (record removed)" : "Read (allowed)",
                     e.Allowed == false, false, e.Allowed == false ? e.Detail : null, e.TransactionHash, true),
-                "AccessDenied" => new HistoryEntry(e.BlockTime, Who(e.Doctor), What(e.RecordId), "Denied", true, false, e.Detail, e.TransactionHash, true),
+                "AccessDenied" => new HistoryEntry(e.AttemptedAt ?? e.BlockTime, Who(e.Doctor), What(e.RecordId), "Denied", true, false, e.Detail, e.TransactionHash, true),
                 "EmergencyAccess" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "all your records", "Emergency access declared", false, true,
                     ReasonFor(e, reasons), e.TransactionHash, true),
                 "AccessRequested" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "access to your records", "Asked for access", false, false, null, e.TransactionHash, true),

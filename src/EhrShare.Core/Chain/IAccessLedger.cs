@@ -50,6 +50,16 @@ public interface IAccessLedger
 
     Task<bool> HasAccessAsync(string patient, string doctor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The decision to act on for a doctor's read made at <paramref name="attemptedAt"/>: as of the latest block, with
+    /// expiries judged at that time. Logging the read with that time and <see cref="LedgerAccessDecision.DecidedAtBlock"/>
+    /// makes the chain record the same decision, whatever is mined in between (a revocation, an expiry, a suspension).
+    /// </summary>
+    Task<LedgerAccessDecision> DecideAccessAsync(string patient, string doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken);
+
+    /// <summary>The latest block's number: the state a read of the patient's own record was served on.</summary>
+    Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken);
+
     /// <summary>The account registered for a patient address, or null.</summary>
     Task<string?> FindPatientAsync(PatientAddress address, CancellationToken cancellationToken);
 
@@ -70,6 +80,9 @@ public enum LedgerRole
     Patient = 1,
     Doctor = 2,
 }
+
+/// <summary>Whether a doctor may read, as of block <see cref="DecidedAtBlock"/> at the time asked about.</summary>
+public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock);
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
 
@@ -101,7 +114,8 @@ public sealed record LedgerEventQuery
 /// <summary>
 /// One contract event. <see cref="Name"/> is the Solidity event name (AccessGranted, AccessDenied, EmergencyAccess,
 /// PermissionGranted, ...); the other fields are filled where the event has them. <see cref="Allowed"/> is set for
-/// logged reads (AccessGranted, AccessDenied, OwnerAccess).
+/// logged reads (AccessGranted, AccessDenied, OwnerAccess), and so is <see cref="AttemptedAt"/>: when the read was made
+/// (<see cref="BlockTime"/> is when it was logged, possibly later).
 /// </summary>
 public sealed record LedgerEvent(
     string Name,
@@ -113,7 +127,8 @@ public sealed record LedgerEvent(
     Guid? RecordId,
     DateTimeOffset? ExpiresAt,
     string? Detail,
-    bool? Allowed = null);
+    bool? Allowed = null,
+    DateTimeOffset? AttemptedAt = null);
 
 /// <summary>The contract refused a transaction (it reverted); <see cref="Exception.Message"/> gives its reason.</summary>
 public sealed class LedgerRejectedException(string reason, string? errorName = null, Exception? inner = null)

@@ -7,9 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace EhrShare.Core.Records;
 
 /// <summary>
-/// Every read of a patient's data passes here: the contract decides (a view of the latest state; the patient is
-/// allowed by ownership), and the attempt, allowed or not, is written to the access-log outbox before anything is
-/// returned. A denial throws <see cref="AccessDeniedException"/> with the reason, and reaches the chain as a denial.
+/// Every read of a patient's data passes here: the contract decides (a view of the latest block, with expiries judged
+/// at the time of the read; the patient is allowed by ownership), and the attempt, allowed or not, is written to the
+/// access-log outbox before anything is returned, with that time and block: the contract logs it later as decided on
+/// them, so the chain records the decision the app acted on. A denial throws <see cref="AccessDeniedException"/> with
+/// the reason, and reaches the chain as a denial.
 /// </summary>
 public sealed class AccessGate(
     IEhrDbContext db,
@@ -26,19 +28,30 @@ public sealed class AccessGate(
         using var measure = latencies.Measure("access.decision");
         var isOwner = readerUserId == patient.User.Id;
         var doctor = isOwner ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
+        var now = clock.GetUtcNow();
         bool allowed;
+        ulong? block;
         try
         {
-            allowed = isOwner || await ledger.HasAccessAsync(patient.Account.Address, doctor!.Account.Address, cancellationToken);
+            if (isOwner)
+            {
+                allowed = true;
+                block = await OwnerBlockAsync(cancellationToken);
+            }
+            else
+            {
+                var decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor!.Account.Address, now, cancellationToken);
+                (allowed, block) = (decision.Allowed, decision.DecidedAtBlock);
+            }
         }
         catch (DependencyUnavailableException)
         {
             // The chain cannot decide now: the attempt is still recorded and reaches the chain when it is back.
-            await LogAsync(patient, readerUserId, doctor, recordId, decided: null);
+            await LogAsync(patient, readerUserId, doctor, recordId, decided: null, now, block: null);
             throw;
         }
 
-        await LogAsync(patient, readerUserId, doctor, recordId, allowed);
+        await LogAsync(patient, readerUserId, doctor, recordId, allowed, now, block);
         if (!allowed)
         {
             logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", recordId, readerUserId);
@@ -46,9 +59,24 @@ public sealed class AccessGate(
         }
     }
 
-    private async Task LogAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided)
+    /// <summary>
+    /// The block a patient's own read is served on (the record is checked on the chain as of it); null when the chain
+    /// cannot be asked: the read goes on (it needs no permission) and is logged as of the block it is mined in.
+    /// </summary>
+    private async Task<ulong?> OwnerBlockAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        try
+        {
+            return await ledger.GetBlockNumberAsync(cancellationToken);
+        }
+        catch (DependencyUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    private async Task LogAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided, DateTimeOffset now, ulong? block)
+    {
         db.AccessLog.Add(new AccessLogEntry
         {
             RecordId = recordId,
@@ -57,6 +85,7 @@ public sealed class AccessGate(
             ActorAccount = doctor?.Account.Address ?? patient.Account.Address,
             Actor = doctor is null ? AccessActor.Owner : AccessActor.Doctor,
             DecidedAllowed = decided,
+            DecidedAtBlock = block is { } b ? checked((long)b) : null,
             AttemptedAt = now,
             NextAttemptAt = now,
         });

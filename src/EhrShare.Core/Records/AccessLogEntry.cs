@@ -23,6 +23,14 @@ public class AccessLogEntry
     /// <summary>What the app decided from the chain's view at the time; null when the chain could not be asked.</summary>
     public bool? DecidedAllowed { get; set; }
 
+    /// <summary>
+    /// The block whose state the decision was made on (the latest when the app asked); null when the chain could not
+    /// be asked. With <see cref="AttemptedAt"/> it is sent to the contract, which decides the logged attempt as of that
+    /// block and time, so the chain records the decision the app acted on.
+    /// </summary>
+    public long? DecidedAtBlock { get; set; }
+
+    /// <summary>When the read was made (the app's clock); the contract judges expiries at this time.</summary>
     public DateTimeOffset AttemptedAt { get; set; }
 
     public OutboxState State { get; set; } = OutboxState.Pending;

@@ -84,6 +84,16 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
     public Task<bool> HasAccessAsync(string patient, string doctor, CancellationToken cancellationToken) =>
         ReadAsync(() => contract.HasAccessAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), cancellationToken));
 
+    public Task<LedgerAccessDecision> DecideAccessAsync(string patient, string doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken) =>
+        ReadAsync(async () =>
+        {
+            var d = await contract.AccessAtAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), attemptedAt, cancellationToken);
+            return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock);
+        });
+
+    public Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken) =>
+        ReadAsync(() => contract.Sender.Rpc.EthBlockNumberAsync(cancellationToken));
+
     public Task<string?> FindPatientAsync(PatientAddress address, CancellationToken cancellationToken) =>
         ReadAsync(async () => (await contract.PatientByAddressAsync(address.Aid, address.Pid, cancellationToken))?.ToString());
 
@@ -186,7 +196,7 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
             PermissionGrantedEvent g => evt with { Patient = g.Patient.ToString(), Doctor = g.Doctor.ToString(), ExpiresAt = g.ExpiresAt },
             PermissionDeniedEvent d => evt with { Patient = d.Patient.ToString(), Doctor = d.Doctor.ToString() },
             PermissionRevokedEvent r => evt with { Patient = r.Patient.ToString(), Doctor = r.Doctor.ToString() },
-            AccessGrantedEvent a => evt with { Patient = a.Patient.ToString(), Doctor = a.Doctor.ToString(), RecordId = a.RecordId, Allowed = true },
+            AccessGrantedEvent a => evt with { Patient = a.Patient.ToString(), Doctor = a.Doctor.ToString(), RecordId = a.RecordId, Allowed = true, AttemptedAt = a.AttemptedAt },
             AccessDeniedEvent d => evt with
             {
                 Patient = d.Patient.ToString(),
@@ -194,6 +204,7 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
                 RecordId = d.RecordId,
                 Detail = Invariant($"{LedgerErrors.Denial(d.Reason)} (penalty count {d.Penalties})"),
                 Allowed = false,
+                AttemptedAt = d.AttemptedAt,
             },
             EmergencyAccessEvent x => evt with
             {
@@ -208,6 +219,7 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
                 RecordId = o.RecordId,
                 Detail = o.Allowed ? null : LedgerErrors.Denial(DenialReason.UnknownRecord),
                 Allowed = o.Allowed,
+                AttemptedAt = o.AttemptedAt,
             },
             _ => evt,
         };

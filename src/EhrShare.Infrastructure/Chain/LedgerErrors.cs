@@ -75,6 +75,7 @@ internal static class LedgerErrors
             "RecordExists" => "This record is already on the blockchain.",
             "UnknownRecord" => "This record does not exist or has already been removed.",
             "ExpiryNotInFuture" => "The expiry date must be in the future.",
+            "ExpiryTooFar" => "The expiry date is too far in the future.",
             "NoPendingRequest" => "This doctor has no pending request to deny.",
             "NotGranted" => "This doctor has no access to revoke.",
             "AlreadyGranted" => "You already have access to this patient's records.",
@@ -89,6 +90,7 @@ internal static class LedgerErrors
         DenialReason.NoPermission => "No permission",
         DenialReason.PermissionExpired => "The permission has expired",
         DenialReason.UnknownRecord => "Unknown or removed record",
+        DenialReason.RecordRemoved => "The record was removed before the read (no penalty)",
         _ => "Denied",
     };
 }

@@ -186,7 +186,9 @@ internal sealed class AccessLogDelivery(
 
     private TransactionRequest CreateRequest(AccessLogEntry entry)
     {
-        var recordId = entry.RecordId is { } id ? RecordIds.ToBytes16(id) : new byte[16];
+        // The attempt is decided on the chain as the app decided it: as of the block it read, at the time of the read.
+        // Without a block (the chain could not be asked), as of the block the log is mined in.
+        ulong? decidedAtBlock = entry.DecidedAtBlock is { } block ? (ulong)block : null;
         if (!EthAddress.TryParse(entry.PatientAccount, out var patient))
         {
             throw new OutboxEntryException($"The entry's patient account '{entry.PatientAccount}' is not an address.");
@@ -195,14 +197,14 @@ internal sealed class AccessLogDelivery(
         switch (entry.Actor)
         {
             case AccessActor.Doctor:
-                return contract.CreateTransaction("logAccess", patient, recordId);
+                return contract.CreateTransaction("logAccess", EhrAccessContract.LogAccessArguments(patient, entry.RecordId, entry.AttemptedAt, decidedAtBlock));
             case AccessActor.Owner:
                 if (!string.Equals(entry.PatientAccount, entry.ActorAccount, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new OutboxEntryException("An owner's read must be of the reader's own records (patient and reader accounts differ).");
                 }
 
-                return contract.CreateTransaction("logOwnAccess", recordId);
+                return contract.CreateTransaction("logOwnAccess", EhrAccessContract.LogOwnAccessArguments(entry.RecordId, entry.AttemptedAt, decidedAtBlock));
             default:
                 throw new OutboxEntryException($"Unknown reader kind {entry.Actor}.");
         }

@@ -225,7 +225,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         var request = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.RequestAccessAsync(doctor, patient.Address));
         Assert.Equal("AccountIsSuspended", request.ErrorName);
         var attempt = await Contract.LogAccessAsync(doctor, patient.Address, null);
-        Assert.Equal(DenialReason.DoctorSuspended, attempt.Reason);
+        Assert.Equal((DenialReason.DoctorSuspended, 0u), (attempt.Reason, attempt.Penalties)); // no penalty while suspended
 
         await Contract.ReinstateAsync(chain.Manager, doctor.Address);
         Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
@@ -319,7 +319,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         Assert.True(list.Allowed);
         var receipt = (await chain.Rpc.EthGetTransactionReceiptAsync(read.TransactionHash))!;
         var evt = Assert.IsType<OwnerAccessEvent>(Assert.Single(Contract.DecodeEvents(receipt)));
-        Assert.Equal(new OwnerAccessEvent(patient.Address, recordId, true) with { BlockNumber = evt.BlockNumber, TransactionHash = evt.TransactionHash, LogIndex = evt.LogIndex, Timestamp = evt.Timestamp }, evt);
+        Assert.Equal(new OwnerAccessEvent(patient.Address, recordId, true, evt.AttemptedAt) with { BlockNumber = evt.BlockNumber, TransactionHash = evt.TransactionHash, LogIndex = evt.LogIndex, Timestamp = evt.Timestamp }, evt);
         var history = await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = chain.DeployBlock });
         Assert.Equal(["PatientRegistered", "RecordAdded", "OwnerAccess", "OwnerAccess"], history.Select(e => e.EventName));
         Assert.Null(Assert.IsType<OwnerAccessEvent>(history[^1]).RecordId);

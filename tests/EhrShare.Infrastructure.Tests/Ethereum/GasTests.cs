@@ -75,6 +75,9 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
         var record2 = Guid.Parse("0192f0a1-b2c3-7d4e-8f9a-0b1c2d3e4f51");
         var blockHash = ChainFixture.Sha256Of("gas block");
         var farFuture = DateTimeOffset.FromUnixTimeSeconds(4_102_444_800); // 2100-01-01: fixed calldata
+        // Logs carry the time of the read and the block it was decided on, as the outbox sends them: a fixed past time
+        // (before the chain's, so never clamped) and the latest block (the scenario is fixed, so its number is too).
+        var readAt = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
         var rows = new List<(string, string, ulong)>();
 
         async Task Measure(string function, string scenario, Func<Task<RpcReceipt>> send) =>
@@ -84,7 +87,7 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
 
         async Task MeasureLog(string scenario, EthKey from, Guid? id, bool expectAllowed)
         {
-            var result = await c.LogAccessAsync(from, patient.Address, id);
+            var result = await c.LogAccessAsync(from, patient.Address, id, readAt, await chain.Rpc.EthBlockNumberAsync());
             Assert.Equal(expectAllowed, result.Allowed);
             rows.Add(("logAccess", scenario, await GasOf(result.TransactionHash)));
         }
@@ -123,7 +126,7 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
         await Measure("removeRecord", "a record", () => c.RemoveRecordAsync(patient, record2));
         async Task MeasureOwn(string scenario, Guid? id, bool expectAllowed)
         {
-            var result = await c.LogOwnAccessAsync(patient, id);
+            var result = await c.LogOwnAccessAsync(patient, id, readAt, await chain.Rpc.EthBlockNumberAsync());
             Assert.Equal(expectAllowed, result.Allowed);
             rows.Add(("logOwnAccess", scenario, await GasOf(result.TransactionHash)));
         }

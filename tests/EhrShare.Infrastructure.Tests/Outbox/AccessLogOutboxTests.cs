@@ -192,7 +192,7 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
             // A dispatcher sent this one and recorded its hash, then died before the receipt: the entry says Sent.
             var contract = setup.Services.GetRequiredService<EhrAccessContract>();
             var key = setup.Services.GetRequiredService<AccountSigner>().Unprotect(doctor.Account);
-            landed = await contract.SendAsync(key, "logAccess", [EthAddress.Parse(patient.Address), RecordIds.ToBytes16(record)]);
+            landed = await contract.SendAsync(key, "logAccess", EhrAccessContract.LogAccessArguments(EthAddress.Parse(patient.Address), record, null, null));
             var entry = OutboxStack.DoctorRead(doctor, patient, record);
             entry.State = OutboxState.Sent;
             entry.TransactionHash = landed.TransactionHash;

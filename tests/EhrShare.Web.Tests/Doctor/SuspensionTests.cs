@@ -71,8 +71,9 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
         var users = await admin.GetPageAsync("/Users?q=" + Uri.EscapeDataString(doctor.Email));
         var row = users.QuerySelector($"tr[data-user-email='{doctor.Email}']")!;
         Assert.Contains("Suspended", row.TextContent, StringComparison.Ordinal);
-        // Three to get suspended, and one more for every refused attempt since.
-        Assert.Matches(@"\b([3-9]|\d\d) penalties", row.TextContent);
+        // Three to get suspended; the attempts refused while suspended add none (they would suspend the doctor again
+        // once the penalty is lifted, as their logs may be mined after it).
+        Assert.Contains("3 penalties", row.TextContent, StringComparison.Ordinal);
         using (var lift = await admin.SubmitAsync("/Users?q=" + Uri.EscapeDataString(doctor.Email), new Dictionary<string, string>(), "LiftPenalty"))
         {
             Assert.Equal(HttpStatusCode.Redirect, lift.StatusCode);

@@ -68,6 +68,17 @@ public sealed class EhrAccessContract
     public async Task<bool> HasAccessAsync(EthAddress patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
         (bool)(await CallAsync("hasAccess", [patient, doctor], cancellationToken))[0]!;
 
+    /// <summary>
+    /// The decision to act on for a read made at <paramref name="attemptedAt"/>: as of the latest block, with expiries
+    /// judged at that time. Log the read with the same time and <see cref="AccessDecision.DecidedAtBlock"/>
+    /// (<see cref="LogAccessAsync"/>) and the chain records the same decision, whatever is mined in between.
+    /// </summary>
+    public async Task<AccessDecision> AccessAtAsync(EthAddress patient, EthAddress doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("accessAt", [patient, doctor, Seconds(attemptedAt)], cancellationToken);
+        return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!);
+    }
+
     /// <summary>The account registered for the patient address {AID, PID}, or null.</summary>
     public async Task<EthAddress?> PatientByAddressAsync(uint aid, uint pid, CancellationToken cancellationToken = default)
     {
@@ -150,13 +161,15 @@ public sealed class EhrAccessContract
         SendAsync(patient, "revokeAccess", [doctor], cancellationToken);
 
     /// <summary>
-    /// Logs the patient's read of their own record (null: the record list), from the patient's own account. Never
-    /// reverts for a registered patient; <see cref="AccessLogResult.Allowed"/> is false (reason
-    /// <see cref="DenialReason.UnknownRecord"/>) for an unknown or removed record.
+    /// Logs the patient's read of their own record (null: the record list), from the patient's own account, made at
+    /// <paramref name="attemptedAt"/> on the state of block <paramref name="decidedAtBlock"/> (null: now, i.e. the
+    /// block it is mined in). Never reverts for a registered patient; <see cref="AccessLogResult.Allowed"/> is false
+    /// (reason <see cref="DenialReason.UnknownRecord"/>) for a record unknown or removed by then.
     /// </summary>
-    public async Task<AccessLogResult> LogOwnAccessAsync(EthKey patient, Guid? recordId, CancellationToken cancellationToken = default)
+    public async Task<AccessLogResult> LogOwnAccessAsync(
+        EthKey patient, Guid? recordId, DateTimeOffset? attemptedAt = null, ulong? decidedAtBlock = null, CancellationToken cancellationToken = default)
     {
-        var receipt = await SendAsync(patient, "logOwnAccess", [recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16]], cancellationToken);
+        var receipt = await SendAsync(patient, "logOwnAccess", LogOwnAccessArguments(recordId, attemptedAt, decidedAtBlock), cancellationToken);
         return ReadAccessLogResult(receipt, patient.Address)
             ?? throw new ChainException($"logOwnAccess transaction {receipt.TransactionHash} emitted no OwnerAccess event.");
     }
@@ -167,15 +180,27 @@ public sealed class EhrAccessContract
         SendAsync(doctor, "requestAccess", [patient], cancellationToken);
 
     /// <summary>
-    /// Logs the doctor's attempt to read a patient's record (null: the record list). Sent from the doctor's own account
-    /// (it is the doctor's attempt); never reverts for a registered doctor: a refusal is recorded and penalised.
+    /// Logs the doctor's attempt to read a patient's record (null: the record list), made at
+    /// <paramref name="attemptedAt"/> and decided on block <paramref name="decidedAtBlock"/> (what
+    /// <see cref="AccessAtAsync"/> answered; null for either: now, i.e. the block it is mined in). Sent from the doctor's
+    /// own account (it is the doctor's attempt); never reverts for a registered doctor: the contract decides as of that
+    /// block and time, and a refusal is recorded and penalised.
     /// </summary>
-    public async Task<AccessLogResult> LogAccessAsync(EthKey doctor, EthAddress patient, Guid? recordId, CancellationToken cancellationToken = default)
+    public async Task<AccessLogResult> LogAccessAsync(
+        EthKey doctor, EthAddress patient, Guid? recordId, DateTimeOffset? attemptedAt = null, ulong? decidedAtBlock = null, CancellationToken cancellationToken = default)
     {
-        var receipt = await SendAsync(doctor, "logAccess", [patient, recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16]], cancellationToken);
+        var receipt = await SendAsync(doctor, "logAccess", LogAccessArguments(patient, recordId, attemptedAt, decidedAtBlock), cancellationToken);
         return ReadAccessLogResult(receipt, doctor.Address)
             ?? throw new ChainException($"logAccess transaction {receipt.TransactionHash} emitted neither AccessGranted nor AccessDenied.");
     }
+
+    /// <summary>The arguments of <c>logAccess</c>; a null time or block stands for "now" (the contract clamps to its block).</summary>
+    public static IReadOnlyList<object?> LogAccessArguments(EthAddress patient, Guid? recordId, DateTimeOffset? attemptedAt, ulong? decidedAtBlock) =>
+        [patient, RecordBytes(recordId), attemptedAt is { } t ? Seconds(t) : ulong.MaxValue, decidedAtBlock ?? ulong.MaxValue];
+
+    /// <summary>The arguments of <c>logOwnAccess</c>; a null time or block stands for "now".</summary>
+    public static IReadOnlyList<object?> LogOwnAccessArguments(Guid? recordId, DateTimeOffset? attemptedAt, ulong? decidedAtBlock) =>
+        [RecordBytes(recordId), attemptedAt is { } t ? Seconds(t) : ulong.MaxValue, decidedAtBlock ?? ulong.MaxValue];
 
     /// <summary>
     /// What a mined <c>logAccess</c> or <c>logOwnAccess</c> transaction recorded, from its events; null when the receipt
@@ -326,6 +351,11 @@ public sealed class EhrAccessContract
         address.WriteTo(topic.AsSpan(12));
         return topic;
     }
+
+    private static byte[] RecordBytes(Guid? recordId) => recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16];
+
+    /// <summary>Unix seconds, rounded down (before 1970: zero).</summary>
+    private static ulong Seconds(DateTimeOffset time) => (ulong)Math.Max(0, time.ToUnixTimeSeconds());
 
     private static DateTimeOffset? Time(object? value)
     {

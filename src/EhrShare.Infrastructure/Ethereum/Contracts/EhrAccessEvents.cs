@@ -91,14 +91,17 @@ public sealed record PermissionRevokedEvent(EthAddress Patient, EthAddress Docto
     public override string EventName => "PermissionRevoked";
 }
 
-/// <summary>An allowed access attempt. <see cref="RecordId"/> is null for the patient's record list (bytes16 zero).</summary>
-public sealed record AccessGrantedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId) : EhrAccessEvent
+/// <summary>
+/// An allowed access attempt. <see cref="RecordId"/> is null for the patient's record list (bytes16 zero);
+/// <see cref="AttemptedAt"/> is when the read was made (the block's time is when it was logged).
+/// </summary>
+public sealed record AccessGrantedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId, DateTimeOffset AttemptedAt) : EhrAccessEvent
 {
     public override string EventName => "AccessGranted";
 }
 
-/// <summary>A refused access attempt, with the doctor's penalty count after it.</summary>
-public sealed record AccessDeniedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId, DenialReason Reason, uint Penalties) : EhrAccessEvent
+/// <summary>A refused access attempt, made at <see cref="AttemptedAt"/>, with the doctor's penalty count after it.</summary>
+public sealed record AccessDeniedEvent(EthAddress Patient, EthAddress Doctor, Guid? RecordId, DenialReason Reason, uint Penalties, DateTimeOffset AttemptedAt) : EhrAccessEvent
 {
     public override string EventName => "AccessDenied";
 }
@@ -110,9 +113,9 @@ public sealed record EmergencyAccessEvent(EthAddress Patient, EthAddress Doctor,
 
 /// <summary>
 /// A patient read their own record (<see cref="RecordId"/> null: the record list). <see cref="Allowed"/> is false when
-/// the record is unknown or removed.
+/// the record was unknown or already removed at the read, made at <see cref="AttemptedAt"/>.
 /// </summary>
-public sealed record OwnerAccessEvent(EthAddress Patient, Guid? RecordId, bool Allowed) : EhrAccessEvent
+public sealed record OwnerAccessEvent(EthAddress Patient, Guid? RecordId, bool Allowed, DateTimeOffset AttemptedAt) : EhrAccessEvent
 {
     public override string EventName => "OwnerAccess";
 }
@@ -147,10 +150,10 @@ public static class EhrAccessEventDecoder
             "PermissionGranted" => new PermissionGrantedEvent(A(v[0]), A(v[1]), Time(v[2])),
             "PermissionDenied" => new PermissionDeniedEvent(A(v[0]), A(v[1])),
             "PermissionRevoked" => new PermissionRevokedEvent(A(v[0]), A(v[1])),
-            "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2])),
-            "AccessDenied" => new AccessDeniedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), (DenialReason)U32(v[3]), U32(v[4])),
+            "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), Time(v[3])),
+            "AccessDenied" => new AccessDeniedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), (DenialReason)U32(v[3]), U32(v[4]), Time(v[5])),
             "EmergencyAccess" => new EmergencyAccessEvent(A(v[0]), A(v[1]), (byte[])v[2]!, Time(v[3])),
-            "OwnerAccess" => new OwnerAccessEvent(A(v[0]), OptionalId(v[1]), (bool)v[2]!),
+            "OwnerAccess" => new OwnerAccessEvent(A(v[0]), OptionalId(v[1]), (bool)v[2]!, Time(v[3])),
             _ => throw new AbiException($"EhrAccess event '{definition.Name}' has no typed record; add one."),
         };
         return evt with
@@ -166,7 +169,12 @@ public static class EhrAccessEventDecoder
 
     private static uint U32(object? value) => (uint)(BigInteger)value!;
 
-    private static DateTimeOffset Time(object? value) => DateTimeOffset.FromUnixTimeSeconds((long)(BigInteger)value!);
+    /// <summary>Unix seconds; beyond what DateTimeOffset holds (the year 9999), its largest value.</summary>
+    private static DateTimeOffset Time(object? value)
+    {
+        var seconds = (BigInteger)value!;
+        return seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds((long)seconds);
+    }
 
     private static Guid? OptionalId(object? value)
     {

@@ -28,6 +28,9 @@ public enum DenialReason
     NoPermission = 2,
     PermissionExpired = 3,
     UnknownRecord = 4,
+
+    /// <summary>The record was removed by the block the read was decided on: logged without a penalty.</summary>
+    RecordRemoved = 5,
 }
 
 /// <summary>Mirrors <c>EhrAccess.SuspensionCause</c>.</summary>
@@ -51,6 +54,12 @@ public sealed record EhrRecordState(byte[]? BlockHash, bool Removed)
 {
     public bool Exists => BlockHash is not null;
 }
+
+/// <summary>
+/// What <c>accessAt</c> answered: whether the doctor may read, as of block <see cref="DecidedAtBlock"/> at the given
+/// time. Logging the read with that time and block records the same decision.
+/// </summary>
+public sealed record AccessDecision(bool Allowed, ulong DecidedAtBlock);
 
 /// <summary>The outcome of <c>logAccess</c> or <c>logOwnAccess</c>, read from the transaction's events.</summary>
 public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber);

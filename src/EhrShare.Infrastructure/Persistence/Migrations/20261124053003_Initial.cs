@@ -31,6 +31,7 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     Actor = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false)
                         .Annotation("MySql:CharSet", "utf8mb4"),
                     DecidedAllowed = table.Column<bool>(type: "tinyint(1)", nullable: true),
+                    DecidedAtBlock = table.Column<long>(type: "bigint", nullable: true),
                     AttemptedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
                     State = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false)
                         .Annotation("MySql:CharSet", "utf8mb4"),

@@ -135,6 +135,9 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.Property<bool?>("DecidedAllowed")
                         .HasColumnType("tinyint(1)");
 
+                    b.Property<long?>("DecidedAtBlock")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("LastError")
                         .HasMaxLength(500)
                         .HasColumnType("varchar(500)");
