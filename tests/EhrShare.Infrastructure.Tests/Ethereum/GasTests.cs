@@ -11,7 +11,7 @@ namespace EhrShare.Infrastructure.Tests.Ethereum;
 
 /// <summary>
 /// Gas per contract function, measured on anvil in a fixed scenario (fixed keys, ids and times, so the numbers are
-/// exact), checked against the limits and against the table in docs/gas.md. Set EHR_UPDATE_GAS_TABLE=1 to rewrite it.
+/// exact), checked against the limits and against the table in docs/gas.md and README.md. Set EHR_UPDATE_GAS_TABLE=1 to rewrite them.
 /// </summary>
 public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IClassFixture<AutomineChainFixture>
 {
@@ -38,19 +38,29 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
 
         var table = Table(rows);
         output.WriteLine(table);
-        var path = Path.Combine(TestStack.RepoRoot, "docs", "gas.md");
+        // The same table stands in docs/gas.md (with the notes) and in the README.
+        foreach (var file in new[] { Path.Combine("docs", "gas.md"), "README.md" })
+        {
+            CheckOrUpdate(file, table.Trim());
+        }
+    }
+
+    private static void CheckOrUpdate(string file, string table)
+    {
+        var path = Path.Combine(TestStack.RepoRoot, file);
         var doc = File.ReadAllText(path);
-        var from = doc.IndexOf(Start, StringComparison.Ordinal) + Start.Length;
+        var from = doc.IndexOf(Start, StringComparison.Ordinal);
         var to = doc.IndexOf(End, StringComparison.Ordinal);
-        var documented = doc[from..to].Trim();
+        Assert.True(from >= 0 && to > from, $"{file} has no {Start} ... {End} section for the gas table.");
+        from += Start.Length;
         if (Environment.GetEnvironmentVariable("EHR_UPDATE_GAS_TABLE") == "1")
         {
-            File.WriteAllText(path, doc[..from] + "\n" + table.Trim() + "\n" + doc[to..]);
+            File.WriteAllText(path, doc[..from] + "\n" + table + "\n" + doc[to..]);
             return;
         }
 
-        Assert.True(documented == table.Trim(),
-            "docs/gas.md is out of date; run the test with EHR_UPDATE_GAS_TABLE=1 and commit the file.\nMeasured:\n" + table);
+        Assert.True(doc[from..to].Trim() == table,
+            $"The gas table in {file} is out of date; run the test with EHR_UPDATE_GAS_TABLE=1 and commit the file.\nMeasured:\n" + table);
     }
 
     private async Task<List<(string Function, string Scenario, ulong Gas)>> MeasureAsync()
