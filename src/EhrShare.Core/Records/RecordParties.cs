@@ -32,6 +32,28 @@ public sealed class RecordParties(IEhrDbContext db)
         return row is null ? null : new PatientParty(row.user, row.profile, row.account);
     }
 
+    /// <summary>
+    /// A record's patient and its reader, in one query: the patient as <see cref="FindPatientAsync"/> finds them, and
+    /// the reader as <see cref="DoctorAsync"/> does (null when the reader is the patient, or not an approved doctor).
+    /// </summary>
+    public async Task<(PatientParty? Patient, DoctorParty? Doctor)> FindPatientAndReaderAsync(string patientUserId, string readerUserId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from user in db.Users.AsNoTracking()
+            where (user.Id == patientUserId || user.Id == readerUserId) && user.Status == UserStatus.Approved
+            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
+            join profile in db.Patients.AsNoTracking() on user.Id equals profile.UserId into profiles
+            from profile in profiles.DefaultIfEmpty()
+            join doctor in db.Doctors.AsNoTracking() on user.Id equals doctor.UserId into doctors
+            from doctor in doctors.DefaultIfEmpty()
+            select new { user, account, profile, IsDoctor = doctor != null }).ToListAsync(cancellationToken);
+        var patient = rows.FirstOrDefault(r => r.user.Id == patientUserId && r.profile is { Pid: not null });
+        var reader = readerUserId == patientUserId ? null : rows.FirstOrDefault(r => r.user.Id == readerUserId && r.IsDoctor);
+        return (
+            patient is null ? null : new PatientParty(patient.user, patient.profile!, patient.account),
+            reader is null ? null : new DoctorParty(reader.user, reader.account));
+    }
+
     public async Task<DoctorParty> DoctorAsync(string userId, CancellationToken cancellationToken)
     {
         var row = await (
