@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
-using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records.Encryption;
-using Microsoft.EntityFrameworkCore;
 
 namespace EhrShare.Core.Records;
 
@@ -17,7 +15,6 @@ public sealed record RecordContent(Guid RecordId, string FileName, string Conten
 /// the hash on the chain, the ciphertext is fetched from IPFS, decrypted and checked against the plaintext hash.
 /// </summary>
 public sealed class ReadRecord(
-    IEhrDbContext db,
     RecordParties parties,
     AccessGate gate,
     IAccessLedger ledger,
@@ -29,10 +26,7 @@ public sealed class ReadRecord(
     public async Task<RecordContent> OpenAsync(string readerUserId, Guid recordId, CancellationToken cancellationToken)
     {
         using var measure = latencies.Measure("read.open");
-        var record = await db.Records.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId, cancellationToken);
-        var (patient, doctor) = record is null
-            ? (null, null)
-            : await parties.FindPatientAndReaderAsync(record.PatientUserId, readerUserId, cancellationToken);
+        var (record, patient, doctor) = await parties.FindRecordAsync(recordId, readerUserId, cancellationToken);
         if (record is null || patient is null || record.State is RecordState.Pending or RecordState.RollingBack)
         {
             throw new NotFoundException("That record does not exist.");
