@@ -154,12 +154,13 @@ public static class ReportWriter
 
     private static void Concurrency(StringBuilder md, ResultTable r)
     {
-        md.AppendLine(Invariant($"## Concurrency (closed loop, {Stages.Concurrency.Window.TotalSeconds:0} s per level after {Stages.Concurrency.Warmup.TotalSeconds:0.#} s of warm-up, 1 KiB records)"));
+        md.AppendLine(Invariant($"## Concurrency (closed loop, 1 KiB records, levels interleaved: {Stages.Concurrency.Rounds} rounds of {Stages.Concurrency.Window.TotalSeconds:0.#} s per level after {Stages.Concurrency.Warmup.TotalSeconds:0.#} s of warm-up)"));
         md.AppendLine();
-        md.AppendLine("Throughput counts the requests completed in the window. The audit transactions still queued when the window ends are drained before the next level; " +
-            "\"with its audits\" divides the same count by the window plus that drain time.");
+        md.AppendLine(Invariant($"Each round gives every level a window in turn, so the levels compared (each with one client) see the same load; a level's figures pool its {Stages.Concurrency.Rounds} windows ({(Stages.Concurrency.Window * Stages.Concurrency.Rounds).TotalSeconds:0} s). ") +
+            "Throughput counts the requests completed in the windows. The audit transactions still queued when a window ends are drained before the next one; " +
+            "\"with its audits\" divides the same count by the windows plus those drain times (summed in the last column).");
         md.AppendLine();
-        md.AppendLine("| clients | throughput | vs 1 client | with its audits | p50 | p95 | p99 | outbox drained after the level in |");
+        md.AppendLine("| clients | throughput | vs 1 client | with its audits | p50 | p95 | p99 | outbox drained after the windows in |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var (section, levels, what) in new[] { ("concurrency readers", Stages.Concurrency.ReaderLevels, "doctors reading"), ("concurrency uploaders", Stages.Concurrency.UploaderLevels, "patients uploading") })
         {
@@ -261,13 +262,27 @@ public static class ReportWriter
 
     private static void Primitives(StringBuilder md, ResultTable r)
     {
-        md.AppendLine("## Primitives (same run, same process, the app's own clients)");
+        md.AppendLine("## Primitives (same run, same process, the app's own clients; a stage of its own)");
         md.AppendLine();
         md.AppendLine("| primitive | n | min | p50 | p95 |");
         md.AppendLine("|---|---|---|---|---|");
         foreach (var c in r.Cases("primitive"))
         {
             md.AppendLine(Invariant($"| {c} | {r.V("primitive", c, "count")} | {Num(r.V("primitive", c, "min"))} ms | {Num(r.V("primitive", c, "p50"))} ms | {Num(r.V("primitive", c, "p95"))} ms |"));
+        }
+
+        md.AppendLine();
+        md.AppendLine("Interleaved with the end-to-end series (one sample of each before every request; these are the figures the ratios use):");
+        md.AppendLine();
+        md.AppendLine("| series | primitive | n | min | p50 | p95 |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var section in new[] { "upload", Auto })
+        {
+            foreach (var c in r.Cases(Stages.Baselines.SectionPrefix + section))
+            {
+                var colon = c.LastIndexOf(": ", StringComparison.Ordinal);
+                md.AppendLine(Invariant($"| {section} {c[..colon]} | {c[(colon + 2)..]} | {r.V(Stages.Baselines.SectionPrefix + section, c, "count")} | {Num(r.V(Stages.Baselines.SectionPrefix + section, c, "min"))} ms | {Num(r.V(Stages.Baselines.SectionPrefix + section, c, "p50"))} ms | {Num(r.V(Stages.Baselines.SectionPrefix + section, c, "p95"))} ms |"));
+            }
         }
 
         md.AppendLine();
@@ -290,8 +305,12 @@ public static class ReportWriter
             "logged and counted but do not suspend the doctor who makes them.");
         md.AppendLine("- Latency series run one request at a time; after each series the bench waits for the access-log outbox to drain, so series do not overlap. The app's " +
             "own step timings (its `ehrshare.operation.duration` histogram) are collected for each series.");
-        md.AppendLine("- The primitives are measured in a stage of their own, before the end-to-end series, not interleaved with them. On a shared machine whose load changes " +
-            "between the two, the ratios to primitives move from run to run (a p50 far above its min in the primitives table shows a disturbed stage); read a ratio together with both figures.");
+        md.AppendLine("- Baselines are sampled interleaved with what they are compared with. In every upload and access series at automine, each request is preceded by one " +
+            "sample of each of its primitives (a read: eth_call, share read, IPFS cat and decrypt of that size; an unauthorised attempt: eth_call and one DB write; an upload: " +
+            "encrypt, IPFS add, share store, a transaction round trip), through the app's own clients, outside any HTTP request; the ratios divide the request p50 by the sum " +
+            "of those interleaved primitives' p50s, so both sides see the same load on the shared machine. The concurrency levels are interleaved the same way, in rounds. " +
+            "The primitives table (a stage of its own, before the series) is kept for the primitives alone; it does not enter the ratios. The 1 s block-time figures " +
+            "need anvil restarted, so they are compared with automine's across the two phases.");
         md.AppendLine("- The 1 s block time phase: the script restarts the bench stack's anvil with `--block-time 1` (its state is kept), and the bench runs the access series again.");
         md.AppendLine("- Bytes: a second app instance is pointed at counting TCP proxies in front of the chain RPC, IPFS, each share node and the app database; no timing is taken through them.");
         md.AppendLine("- Memory: the app is hosted with server GC, as the web project runs, and with its upload limit raised to 256 MiB for the 200 MiB record; the method is given with the figures.");
@@ -310,8 +329,8 @@ public static class ReportWriter
             ("upload p50 (HTTP)", sizes.Select(s => r.V("upload", s, "p50")).ToArray()),
             ("upload p95 (HTTP)", sizes.Select(s => r.V("upload", s, "p95")).ToArray()),
             ("sum of primitives", sizes.Select(s => Targets.UploadPrimitives(r, s)).ToArray()),
-            ("IPFS add (primitive)", sizes.Select(s => r.V("primitive", "ipfs_add " + s, "p50")).ToArray()),
-            ("encrypt (primitive)", sizes.Select(s => r.V("primitive", "encrypt " + s, "p50")).ToArray()),
+            ("IPFS add (primitive)", sizes.Select(s => Targets.Part(r, "upload", s, "ipfs_add " + s)).ToArray()),
+            ("encrypt (primitive)", sizes.Select(s => Targets.Part(r, "upload", s, "encrypt " + s)).ToArray()),
         ]);
         Plots.LatencyCdf(Path.Combine(dir, Plots.AccessCdf),
         [

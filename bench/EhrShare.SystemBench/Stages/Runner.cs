@@ -48,16 +48,17 @@ public static class Runner
 
             var latency = new Latency(outbox, operations, spans, results, progress);
             using var patient = await SignedInAsync(app, world.Patient);
-            progress.Stage("upload latency by size");
-            await latency.UploadsAsync(patient);
-
-            progress.Stage("access control at automine");
-            using (var doctor = await SignedInAsync(app, world.Doctors[0]))
-            using (var outsider = await SignedInAsync(app, world.Outsider))
+            await using (var baselines = await Baselines.PrepareAsync(app, stack, world))
             {
-                await latency.AccessAsync("automine", world, doctor, outsider);
+                progress.Stage("upload latency by size (primitives interleaved)");
+                await latency.UploadsAsync(patient, baselines);
+
+                progress.Stage("access control at automine (primitives interleaved)");
+                using var doctor = await SignedInAsync(app, world.Doctors[0]);
+                using var outsider = await SignedInAsync(app, world.Outsider);
+                await latency.AccessAsync("automine", world, doctor, outsider, baselines);
                 progress.Stage("authorised read of 50 MiB");
-                await latency.LargeReadAsync(world, doctor);
+                await latency.LargeReadAsync(world, doctor, baselines);
             }
 
             progress.Stage("concurrency sweep");
@@ -97,7 +98,7 @@ public static class Runner
             var latency = new Latency(outbox, operations, spans, results, progress);
             using var doctor = await SignedInAsync(app, world.Doctors[0]);
             using var outsider = await SignedInAsync(app, world.Outsider);
-            await latency.AccessAsync("block 1s", world, doctor, outsider);
+            await latency.AccessAsync("block 1s", world, doctor, outsider, baselines: null);
         }
 
         progress.Stage("gas per contract function (receipts of the whole run)");

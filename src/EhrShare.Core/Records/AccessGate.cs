@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
@@ -25,9 +26,64 @@ public sealed class AccessGate(
     /// <summary>Decides and records one attempt; <paramref name="recordId"/> is null for the patient's record list.</summary>
     public async Task CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
     {
-        using var measure = latencies.Measure("access.decision");
+        var started = Stopwatch.GetTimestamp();
+        var doctor = readerUserId == patient.User.Id ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
+        var attempt = await DecideAsync(patient, readerUserId, doctor, recordId, started, cancellationToken);
+        await RecordAsync(attempt);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="CheckAsync"/> for a caller that already has the parties: the contract decides (the
+    /// owner is allowed), nothing is recorded yet, except when the chain cannot decide (recorded undecided, then
+    /// <see cref="DependencyUnavailableException"/>). The caller must pass the attempt to <see cref="RecordAsync"/>, and
+    /// serve nothing before that returns. <c>doctor</c> is the reader as an approved doctor; null only when the reader
+    /// is the patient.
+    /// </summary>
+    public Task<AccessAttempt> DecideAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, CancellationToken cancellationToken) =>
+        DecideAsync(patient, readerUserId, doctor, recordId, Stopwatch.GetTimestamp(), cancellationToken);
+
+    /// <summary>
+    /// The second half: the attempt, allowed or not, is written to the access-log outbox (durable when this returns,
+    /// whatever the caller's cancellation says); a denial then throws <see cref="AccessDeniedException"/> with the
+    /// reason, read from the chain while the entry is written.
+    /// </summary>
+    public async Task RecordAsync(AccessAttempt attempt)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        try
+        {
+            // The reason is two views of the chain; they decide nothing, so they run while the attempt is written.
+            var reason = attempt.Allowed ? null : DenialReasonAsync(attempt.Patient, attempt.Doctor!, CancellationToken.None);
+            try
+            {
+                await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
+            }
+            catch
+            {
+                _ = reason?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                throw;
+            }
+
+            if (reason is not null)
+            {
+                logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", attempt.RecordId, attempt.ReaderUserId);
+                throw new AccessDeniedException(await reason);
+            }
+        }
+        finally
+        {
+            latencies.Record("access.decision", Stopwatch.GetElapsedTime(attempt.Started));
+        }
+    }
+
+    private async Task<AccessAttempt> DecideAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, long started, CancellationToken cancellationToken)
+    {
         var isOwner = readerUserId == patient.User.Id;
-        var doctor = isOwner ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
+        if (!isOwner && doctor is null)
+        {
+            throw new ArgumentException("A reader other than the patient must be an approved doctor.", nameof(doctor));
+        }
+
         var now = clock.GetUtcNow();
         bool allowed;
         ulong? block;
@@ -47,16 +103,19 @@ public sealed class AccessGate(
         catch (DependencyUnavailableException)
         {
             // The chain cannot decide now: the attempt is still recorded and reaches the chain when it is back.
-            await LogAsync(patient, readerUserId, doctor, recordId, decided: null, now, block: null);
+            try
+            {
+                await LogAsync(patient, readerUserId, isOwner ? null : doctor, recordId, decided: null, now, block: null);
+            }
+            finally
+            {
+                latencies.Record("access.decision", Stopwatch.GetElapsedTime(started));
+            }
+
             throw;
         }
 
-        await LogAsync(patient, readerUserId, doctor, recordId, allowed, now, block);
-        if (!allowed)
-        {
-            logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", recordId, readerUserId);
-            throw new AccessDeniedException(await DenialReasonAsync(patient, doctor!, cancellationToken));
-        }
+        return new AccessAttempt(patient, readerUserId, isOwner ? null : doctor, recordId, allowed, now, block, started);
     }
 
     /// <summary>
@@ -115,6 +174,17 @@ public sealed class AccessGate(
         };
     }
 }
+
+/// <summary>An attempt the contract has decided, not yet recorded: pass it to <see cref="AccessGate.RecordAsync"/>.</summary>
+public sealed record AccessAttempt(
+    PatientParty Patient,
+    string ReaderUserId,
+    DoctorParty? Doctor,
+    Guid? RecordId,
+    bool Allowed,
+    DateTimeOffset AttemptedAt,
+    ulong? DecidedAtBlock,
+    long Started);
 
 /// <summary>Wakes the access-log dispatcher right after an attempt is recorded, so it reaches the chain at once.</summary>
 public interface IAccessLogSignal

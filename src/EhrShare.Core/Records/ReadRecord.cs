@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
-using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records.Encryption;
-using Microsoft.EntityFrameworkCore;
 
 namespace EhrShare.Core.Records;
 
@@ -17,7 +15,6 @@ public sealed record RecordContent(Guid RecordId, string FileName, string Conten
 /// the hash on the chain, the ciphertext is fetched from IPFS, decrypted and checked against the plaintext hash.
 /// </summary>
 public sealed class ReadRecord(
-    IEhrDbContext db,
     RecordParties parties,
     AccessGate gate,
     IAccessLedger ledger,
@@ -29,8 +26,7 @@ public sealed class ReadRecord(
     public async Task<RecordContent> OpenAsync(string readerUserId, Guid recordId, CancellationToken cancellationToken)
     {
         using var measure = latencies.Measure("read.open");
-        var record = await db.Records.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordId, cancellationToken);
-        var patient = record is null ? null : await parties.FindPatientAsync(record.PatientUserId, cancellationToken);
+        var (record, patient, doctor) = await parties.FindRecordAsync(recordId, readerUserId, cancellationToken);
         if (record is null || patient is null || record.State is RecordState.Pending or RecordState.RollingBack)
         {
             throw new NotFoundException("That record does not exist.");
@@ -41,18 +37,49 @@ public sealed class ReadRecord(
             throw new NotFoundException("This record was removed by its patient and can no longer be read.");
         }
 
+        if (readerUserId != patient.User.Id && doctor is null)
+        {
+            throw new ForbiddenException("Only an approved doctor can do this.");
+        }
+
         // The anchored hash is fetched while the contract decides: two views of the latest state at once.
         var hashTask = ledger.GetRecordHashAsync(patient.Account.Address, record.Id, cancellationToken);
+        AccessAttempt attempt;
         try
         {
-            await gate.CheckAsync(patient, readerUserId, record.Id, cancellationToken);
+            attempt = await gate.DecideAsync(patient, readerUserId, doctor, record.Id, cancellationToken);
         }
         catch
         {
-            _ = hashTask.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            Observe(hashTask);
             throw;
         }
 
+        if (!attempt.Allowed)
+        {
+            Observe(hashTask);
+            await gate.RecordAsync(attempt); // Records the denial, then throws it.
+            throw new InvalidOperationException("A denied attempt was recorded as allowed.");
+        }
+
+        // Allowed: the block is rebuilt and the ciphertext opened while the attempt is written to the outbox. Nothing is
+        // decrypted (the stream decrypts as it is read) or returned before the entry is durable.
+        var opening = OpenAllowedAsync(record, patient, hashTask, cancellationToken);
+        try
+        {
+            await gate.RecordAsync(attempt);
+        }
+        catch
+        {
+            _ = DiscardAsync(opening);
+            throw;
+        }
+
+        return await opening;
+    }
+
+    private async Task<RecordContent> OpenAllowedAsync(MedicalRecord record, PatientParty patient, Task<byte[]?> hashTask, CancellationToken cancellationToken)
+    {
         var anchored = await hashTask
             ?? throw new NotFoundException("This record is no longer on the chain: its patient removed it.");
         byte[] blockBytes;
@@ -71,15 +98,15 @@ public sealed class ReadRecord(
             CryptographicOperations.ZeroMemory(blockBytes);
         }
 
-        if (block.RecordId != record.Id ||
-            !block.PatientAccount.AsSpan().SequenceEqual(Convert.FromHexString(patient.Account.Address.AsSpan(2))))
-        {
-            // Only possible if the chain anchored another block under this id: never serve it.
-            throw new InvalidOperationException($"The block rebuilt for record {record.Id} belongs to another record.");
-        }
-
         try
         {
+            if (block.RecordId != record.Id ||
+                !block.PatientAccount.AsSpan().SequenceEqual(Convert.FromHexString(patient.Account.Address.AsSpan(2))))
+            {
+                // Only possible if the chain anchored another block under this id: never serve it.
+                throw new InvalidOperationException($"The block rebuilt for record {record.Id} belongs to another record.");
+            }
+
             var ciphertext = await blobs.OpenReadAsync(block.Cid, cancellationToken);
             var plaintext = new RecordDecryptingStream(ciphertext, block.Key, new ExpectedPlaintext(block.Size, block.PlaintextSha256));
             return new RecordContent(record.Id, block.FileName, block.ContentType, block.Size, plaintext);
@@ -87,6 +114,22 @@ public sealed class ReadRecord(
         finally
         {
             CryptographicOperations.ZeroMemory(block.Key);
+        }
+    }
+
+    private static void Observe(Task task) =>
+        _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    /// <summary>The attempt could not be recorded: whatever was opened meanwhile is closed unread.</summary>
+    private static async Task DiscardAsync(Task<RecordContent> opening)
+    {
+        try
+        {
+            await (await opening).Content.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Nothing was served; a failure to open or to close is moot.
         }
     }
 }

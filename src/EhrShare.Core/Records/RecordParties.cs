@@ -32,6 +32,31 @@ public sealed class RecordParties(IEhrDbContext db)
         return row is null ? null : new PatientParty(row.user, row.profile, row.account);
     }
 
+    /// <summary>
+    /// A record with its patient and its reader, in one query: the record only with its patient, the patient as
+    /// <see cref="FindPatientAsync"/> finds them, the reader as <see cref="DoctorAsync"/> does (null when the reader
+    /// is the patient, or not an approved doctor). No record when it does not exist or its patient does not qualify.
+    /// </summary>
+    public async Task<(MedicalRecord? Record, PatientParty? Patient, DoctorParty? Reader)> FindRecordAsync(Guid recordId, string readerUserId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from user in db.Users.AsNoTracking()
+            where (user.Id == readerUserId || db.Records.Any(r => r.Id == recordId && r.PatientUserId == user.Id)) && user.Status == UserStatus.Approved
+            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
+            join profile in db.Patients.AsNoTracking() on user.Id equals profile.UserId into profiles
+            from profile in profiles.DefaultIfEmpty()
+            join doctor in db.Doctors.AsNoTracking() on user.Id equals doctor.UserId into doctors
+            from doctor in doctors.DefaultIfEmpty()
+            join record in db.Records.AsNoTracking().Where(r => r.Id == recordId) on user.Id equals record.PatientUserId into records
+            from record in records.DefaultIfEmpty()
+            select new { user, account, profile, IsDoctor = doctor != null, record }).ToListAsync(cancellationToken);
+        var owner = rows.FirstOrDefault(r => r.record is not null && r.profile is { Pid: not null });
+        var reader = rows.FirstOrDefault(r => r.user.Id == readerUserId && r.IsDoctor);
+        return owner is null
+            ? (null, null, null)
+            : (owner.record, new PatientParty(owner.user, owner.profile!, owner.account), owner.user.Id == readerUserId || reader is null ? null : new DoctorParty(reader.user, reader.account));
+    }
+
     public async Task<DoctorParty> DoctorAsync(string userId, CancellationToken cancellationToken)
     {
         var row = await (

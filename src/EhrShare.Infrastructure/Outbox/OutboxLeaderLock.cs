@@ -51,7 +51,9 @@ internal sealed class OutboxLeaderLock(ILogger logger) : IAsyncDisposable
                 return true;
             }
 
-            connectionString = database.GetConnectionString();
+            // Not pooled: the lock belongs to the session, so closing this connection must end the session (the app's
+            // pooled connections are not reset when reused).
+            connectionString = new MySqlConnectionStringBuilder(database.GetConnectionString() ?? "") { Pooling = false }.ConnectionString;
         }
 
         var connection = new MySqlConnection(connectionString);

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 
 namespace EhrShare.Infrastructure.Persistence;
 
@@ -25,7 +26,7 @@ public static class PersistenceModule
         builder.Services.AddDbContext<EhrDbContext>((services, options) =>
         {
             var db = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            options.UseMySql(db.ConnectionString, ServerVersion.Parse(db.ServerVersion), mysql =>
+            options.UseMySql(PooledConnectionString(db.ConnectionString), ServerVersion.Parse(db.ServerVersion), mysql =>
                 mysql.MigrationsAssembly(typeof(EhrDbContext).Assembly.GetName().Name));
         });
 
@@ -45,6 +46,23 @@ public static class PersistenceModule
         builder.Services.AddHealthChecks()
             .AddCheck<AppDatabaseHealthCheck>("database", timeout: TimeSpan.FromSeconds(5));
         return builder;
+    }
+
+    /// <summary>
+    /// The app database's connection string with <c>Connection Reset=false</c> unless it says otherwise: a connection
+    /// taken from the pool is used as it was left, without a COM_RESET_CONNECTION round trip per open (EF Core opens
+    /// one per query or save). The app keeps no session state on pooled connections; the one connection that does (the
+    /// outbox's named lock) is not pooled. See docs/decisions/app-database-connections-not-reset.md.
+    /// </summary>
+    public static string PooledConnectionString(string connectionString)
+    {
+        var builder = new MySqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("Connection Reset"))
+        {
+            builder.ConnectionReset = false;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static bool TryParseServerVersion(string value)
