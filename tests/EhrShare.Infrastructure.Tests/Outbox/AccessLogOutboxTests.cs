@@ -232,9 +232,23 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
 
         // The node stops mining: the log transaction waits in its pool...
         await sender.Rpc.RequestAsync("evm_setAutomine", w => w.WriteBooleanValue(false), _ => 0);
-        var id = (await OutboxStack.WriteAsync(host, OutboxStack.DoctorRead(doctor, patient, records[0])))[0];
-        var sent = (await OutboxStack.WaitForAsync(db, [id], e => e.State == OutboxState.Sent && e.TransactionHash is not null, TimeSpan.FromSeconds(20), "the entry sent")).Single();
-        Assert.Null((await sender.Rpc.EthGetTransactionByHashAsync(sent.TransactionHash!))!.BlockNumber);
+        long id;
+        AccessLogEntry sent;
+        try
+        {
+            id = (await OutboxStack.WriteAsync(host, OutboxStack.DoctorRead(doctor, patient, records[0])))[0];
+            sent = (await OutboxStack.WaitForAsync(db, [id], e => e.State == OutboxState.Sent && e.TransactionHash is not null, TimeSpan.FromSeconds(20), "the entry sent")).Single();
+
+            // The entry is marked Sent (with its hash) before the node is given the transaction: wait until the node has it.
+            var pending = await TransactionSeenByTheNodeAsync(sender, sent.TransactionHash!, TimeSpan.FromSeconds(20));
+            Assert.Null(pending.BlockNumber);
+        }
+        catch
+        {
+            // The node is shared by this class's tests: do not leave it without mining.
+            await sender.Rpc.RequestAsync("evm_setAutomine", w => w.WriteBooleanValue(true), _ => 0);
+            throw;
+        }
 
         // ...and the node goes down for a while (the dispatcher gives up waiting for the receipt) and comes back with
         // its chain but without its pool: the transaction is gone.
@@ -324,5 +338,20 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
         Assert.All(all, e => Assert.Equal(1, e.Attempts));
         await AssertEachLoggedOnceAsync(patient, all);
         await second.StopAsync();
+    }
+
+    private static async Task<RpcTransaction> TransactionSeenByTheNodeAsync(TransactionSender sender, string hash, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await sender.Rpc.EthGetTransactionByHashAsync(hash) is { } transaction)
+            {
+                return transaction;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The node did not receive transaction {hash} within {timeout.TotalSeconds} s.");
+            await Task.Delay(50);
+        }
     }
 }
