@@ -81,8 +81,19 @@ public enum LedgerRole
     Doctor = 2,
 }
 
-/// <summary>Whether a doctor may read, as of block <see cref="DecidedAtBlock"/> at the time asked about.</summary>
-public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock);
+/// <summary>
+/// Whether a doctor may read, as of block <see cref="DecidedAtBlock"/> at the time asked about; with the doctor's
+/// standing as of the same block, to word a refusal: <see cref="Suspended"/> as <see cref="LedgerAccount.Suspended"/>,
+/// <see cref="Permission"/> and <see cref="ExpiresAt"/> as <see cref="LedgerPermission"/> has them.
+/// </summary>
+public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock)
+{
+    public bool Suspended { get; init; }
+
+    public LedgerPermissionStatus Permission { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
 

@@ -88,7 +88,12 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
         ReadAsync(async () =>
         {
             var d = await contract.AccessAtAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), attemptedAt, cancellationToken);
-            return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock);
+            return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock)
+            {
+                Suspended = d.Suspended,
+                Permission = (LedgerPermissionStatus)(int)d.Status,
+                ExpiresAt = d.ExpiresAt,
+            };
         });
 
     public Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken) =>

@@ -76,7 +76,12 @@ public sealed class EhrAccessContract
     public async Task<AccessDecision> AccessAtAsync(EthAddress patient, EthAddress doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken = default)
     {
         var v = await CallAsync("accessAt", [patient, doctor, Seconds(attemptedAt)], cancellationToken);
-        return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!);
+        return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!)
+        {
+            Suspended = (bool)v[2]!,
+            Status = (PermissionStatus)(int)(BigInteger)v[3]!,
+            ExpiresAt = Time(v[4]),
+        };
     }
 
     /// <summary>The account registered for the patient address {AID, PID}, or null.</summary>
