@@ -32,6 +32,12 @@ public interface IAccessLedger
 
     Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>addRecord</c>, its gas estimated (a revert surfaces there, before anything is sent) while <paramref name="ready"/>
+    /// runs; sent only once <paramref name="ready"/> succeeded, whose failure is thrown as it is (nothing sent).
+    /// </summary>
+    Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, Task ready, CancellationToken cancellationToken);
+
     Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken);
 
     Task GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken);
