@@ -385,17 +385,24 @@ contract EhrAccess {
     /// @notice The decision the app acts on: whether the doctor may read the patient's records as of this block at time
     /// `attemptedAt` (the app's clock, so an expiry is judged at the read even when the last block is old), and this
     /// block's number. Logging the read with logAccess(patient, recordId, attemptedAt, decidedAtBlock) records the
-    /// same decision.
+    /// same decision. With it, as of the same block, the doctor's standing to word a refusal without asking again:
+    /// whether the account is suspended (as accountOf) and the permission's status and expiry (as permissionOf).
     function accessAt(
         address patient,
         address doctor,
         uint64 attemptedAt
-    ) external view returns (bool allowed, uint64 decidedAtBlock) {
+    )
+        external
+        view
+        returns (bool allowed, uint64 decidedAtBlock, bool suspended, PermissionStatus status, uint64 expiresAt)
+    {
         Account storage d = _accounts[doctor];
-        allowed =
-            d.role == Role.Doctor &&
-            _denialReason(d, _permissions[patient][doctor], block.number, attemptedAt) == DenialReason.None;
+        Permission storage p = _permissions[patient][doctor];
+        allowed = d.role == Role.Doctor && _denialReason(d, p, block.number, attemptedAt) == DenialReason.None;
         decidedAtBlock = uint64(block.number);
+        suspended = d.suspended;
+        status = p.status;
+        expiresAt = status == PermissionStatus.Granted ? p.expiresAt : 0;
     }
 
     /// @notice The account registered for the patient address {aid, pid}, or the zero address.

@@ -32,6 +32,12 @@ public interface IAccessLedger
 
     Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>addRecord</c>, its gas estimated (a revert surfaces there, before anything is sent) while <paramref name="ready"/>
+    /// runs; sent only once <paramref name="ready"/> succeeded, whose failure is thrown as it is (nothing sent).
+    /// </summary>
+    Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, Task ready, CancellationToken cancellationToken);
+
     Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken);
 
     Task GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken);
@@ -81,8 +87,19 @@ public enum LedgerRole
     Doctor = 2,
 }
 
-/// <summary>Whether a doctor may read, as of block <see cref="DecidedAtBlock"/> at the time asked about.</summary>
-public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock);
+/// <summary>
+/// Whether a doctor may read, as of block <see cref="DecidedAtBlock"/> at the time asked about; with the doctor's
+/// standing as of the same block, to word a refusal: <see cref="Suspended"/> as <see cref="LedgerAccount.Suspended"/>,
+/// <see cref="Permission"/> and <see cref="ExpiresAt"/> as <see cref="LedgerPermission"/> has them.
+/// </summary>
+public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock)
+{
+    public bool Suspended { get; init; }
+
+    public LedgerPermissionStatus Permission { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
 

@@ -45,29 +45,18 @@ public sealed class AccessGate(
     /// <summary>
     /// The second half: the attempt, allowed or not, is written to the access-log outbox (durable when this returns,
     /// whatever the caller's cancellation says); a denial then throws <see cref="AccessDeniedException"/> with the
-    /// reason, read from the chain while the entry is written.
+    /// reason, worded from the doctor's standing the decision came with (no further call to the chain).
     /// </summary>
     public async Task RecordAsync(AccessAttempt attempt)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         try
         {
-            // The reason is two views of the chain; they decide nothing, so they run while the attempt is written.
-            var reason = attempt.Allowed ? null : DenialReasonAsync(attempt.Patient, attempt.Doctor!, CancellationToken.None);
-            try
-            {
-                await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
-            }
-            catch
-            {
-                _ = reason?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-                throw;
-            }
-
-            if (reason is not null)
+            await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
+            if (!attempt.Allowed)
             {
                 logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", attempt.RecordId, attempt.ReaderUserId);
-                throw new AccessDeniedException(await reason);
+                throw new AccessDeniedException(attempt.DenialReason ?? NoAccess);
             }
         }
         finally
@@ -87,6 +76,7 @@ public sealed class AccessGate(
         var now = clock.GetUtcNow();
         bool allowed;
         ulong? block;
+        string? denialReason = null;
         try
         {
             if (isOwner)
@@ -98,6 +88,7 @@ public sealed class AccessGate(
             {
                 var decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor!.Account.Address, now, cancellationToken);
                 (allowed, block) = (decision.Allowed, decision.DecidedAtBlock);
+                denialReason = allowed ? null : DenialReason(decision, now);
             }
         }
         catch (DependencyUnavailableException)
@@ -115,7 +106,7 @@ public sealed class AccessGate(
             throw;
         }
 
-        return new AccessAttempt(patient, readerUserId, isOwner ? null : doctor, recordId, allowed, now, block, started);
+        return new AccessAttempt(patient, readerUserId, isOwner ? null : doctor, recordId, allowed, now, block, started) { DenialReason = denialReason };
     }
 
     /// <summary>
@@ -154,23 +145,24 @@ public sealed class AccessGate(
         signal.Notify();
     }
 
-    private async Task<string> DenialReasonAsync(PatientParty patient, DoctorParty doctor, CancellationToken cancellationToken)
+    private const string NoAccess = "You have no access to this patient's records. Ask the patient for access first.";
+
+    /// <summary>A refusal in words, from the doctor's standing <c>accessAt</c> returned with the decision (the same block).</summary>
+    private static string DenialReason(LedgerAccessDecision decision, DateTimeOffset attemptedAt)
     {
-        var account = ledger.GetAccountAsync(doctor.Account.Address, cancellationToken);
-        var permission = await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account.Address, cancellationToken);
-        if ((await account).Suspended)
+        if (decision.Suspended)
         {
             return "Your account is suspended after repeated unauthorised attempts. The administrator can reinstate it.";
         }
 
-        return permission.Status switch
+        return decision.Permission switch
         {
-            LedgerPermissionStatus.Granted when permission.ExpiresAt <= clock.GetUtcNow() =>
-                $"Your access to this patient's records expired on {permission.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Ask the patient again.",
+            LedgerPermissionStatus.Granted when decision.ExpiresAt <= attemptedAt =>
+                $"Your access to this patient's records expired on {decision.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Ask the patient again.",
             LedgerPermissionStatus.Revoked => "The patient revoked your access to their records.",
             LedgerPermissionStatus.Denied => "The patient declined your request for access.",
             LedgerPermissionStatus.Requested => "Your request for access is waiting for the patient's answer.",
-            _ => "You have no access to this patient's records. Ask the patient for access first.",
+            _ => NoAccess,
         };
     }
 }
@@ -184,7 +176,11 @@ public sealed record AccessAttempt(
     bool Allowed,
     DateTimeOffset AttemptedAt,
     ulong? DecidedAtBlock,
-    long Started);
+    long Started)
+{
+    /// <summary>Why a doctor is refused, in words (null when allowed).</summary>
+    public string? DenialReason { get; init; }
+}
 
 /// <summary>Wakes the access-log dispatcher right after an attempt is recorded, so it reaches the chain at once.</summary>
 public interface IAccessLogSignal

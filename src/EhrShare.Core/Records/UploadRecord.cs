@@ -68,8 +68,19 @@ public sealed class UploadRecord(
 
         var key = RecordCipher.GenerateKey();
         byte[]? blockBytes = null;
+        Task? previousQuery = null;
+        Task? storing = null;
         try
         {
+            // The patient's previous block is looked up while the file streams into IPFS (the context's only
+            // operation meanwhile: the add does not use it).
+            var previousTask = db.Records.AsNoTracking()
+                .Where(r => r.PatientUserId == patient.User.Id && r.State == RecordState.Committed && r.BlockHash != null)
+                .OrderByDescending(r => r.CommittedAt)
+                .Select(r => r.BlockHash)
+                .FirstOrDefaultAsync(cancellationToken);
+            previousQuery = previousTask;
+
             // 1. Encrypt while streaming into IPFS; the plaintext is never held whole.
             var limited = new LimitedReadStream(request.Content, options.Value.MaxUploadBytes);
             string cid;
@@ -80,20 +91,16 @@ public sealed class UploadRecord(
                 cid = await blobs.AddAsync(encrypting, cancellationToken);
             }
 
+            // Known to the rollback from here (it saves the record, CID included, before it unpins).
             record.PendingCid = cid;
             record.Size = encrypting.PlaintextLength;
-            await db.SaveChangesAsync(cancellationToken);
             if (encrypting.PlaintextLength == 0)
             {
                 throw new ValidationFailedException("The file is empty. Choose a file with something in it.", "File");
             }
 
             // 2. The block: where the record is and the key that opens it, linked to the patient's previous block.
-            var previous = await db.Records.AsNoTracking()
-                .Where(r => r.PatientUserId == patient.User.Id && r.State == RecordState.Committed && r.BlockHash != null)
-                .OrderByDescending(r => r.CommittedAt)
-                .Select(r => r.BlockHash)
-                .FirstOrDefaultAsync(cancellationToken);
+            var previous = await previousTask;
             var block = new RecordBlock
             {
                 RecordId = record.Id,
@@ -112,17 +119,16 @@ public sealed class UploadRecord(
             blockBytes = block.Serialize();
             record.BlockHash = RecordBlock.Hash(blockBytes);
             record.LeaseUntil = clock.GetUtcNow() + options.Value.UploadLease;
+
+            // The CID, the size and the block hash are durable in one write before any share is stored.
             await db.SaveChangesAsync(cancellationToken);
 
-            // 3. Shares on the nodes, 4. the hash on the chain, 5. committed.
-            using (latencies.Measure("shares.store"))
-            {
-                await vault.StoreAsync(record.Id, blockBytes, cancellationToken);
-            }
-
+            // 3. Shares on the nodes, 4. the hash on the chain (its gas estimated, which surfaces a revert, while the
+            // shares are stored; sent only once they are), 5. committed.
+            storing = StoreSharesAsync(record.Id, blockBytes, cancellationToken);
             using (latencies.Measure("chain.transaction"))
             {
-                await ledger.AddRecordAsync(patient.Account, record.Id, record.BlockHash, cancellationToken);
+                await ledger.AddRecordAsync(patient.Account, record.Id, record.BlockHash, storing, cancellationToken);
             }
 
             record.State = RecordState.Committed;
@@ -136,6 +142,10 @@ public sealed class UploadRecord(
         {
             logger.LogWarning("Upload of record {RecordId} failed at {Stage}: {Error}; rolling back", record.Id,
                 record.BlockHash is null ? (record.PendingCid is null ? "ipfs" : "block") : "shares/chain", e.Message);
+
+            // Nothing still running may race the rollback: the lookup (same context) and the shares' store.
+            await SettledAsync(previousQuery);
+            await SettledAsync(storing);
             await cleanup.RollBackAsync(record, e.Message, CancellationToken.None);
             throw;
         }
@@ -146,6 +156,31 @@ public sealed class UploadRecord(
             {
                 CryptographicOperations.ZeroMemory(blockBytes);
             }
+        }
+    }
+
+    private async Task StoreSharesAsync(Guid recordId, byte[] blockBytes, CancellationToken cancellationToken)
+    {
+        using (latencies.Measure("shares.store"))
+        {
+            await vault.StoreAsync(recordId, blockBytes, cancellationToken);
+        }
+    }
+
+    private static async Task SettledAsync(Task? task)
+    {
+        if (task is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+            // Its failure is the upload's (or moot once another step failed); only its end matters here.
         }
     }
 }

@@ -59,6 +59,21 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
     public Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken) =>
         AsAsync(patient, key => contract.AddRecordAsync(key, recordId, blockHash, cancellationToken));
 
+    public async Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, Task ready, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        try
+        {
+            await AsAsync(patient, key => contract.AddRecordAsync(key, recordId, blockHash, ready, cancellationToken));
+        }
+        catch when (!ready.IsCompleted)
+        {
+            // Failed before waiting for it (e.g. the account's key): still nothing is sent before it ends.
+            await ready;
+            throw;
+        }
+    }
+
     public Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken) =>
         AsAsync(patient, key => contract.RemoveRecordAsync(key, recordId, cancellationToken));
 
@@ -88,7 +103,12 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
         ReadAsync(async () =>
         {
             var d = await contract.AccessAtAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), attemptedAt, cancellationToken);
-            return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock);
+            return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock)
+            {
+                Suspended = d.Suspended,
+                Permission = (LedgerPermissionStatus)(int)d.Status,
+                ExpiresAt = d.ExpiresAt,
+            };
         });
 
     public Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken) =>

@@ -76,7 +76,12 @@ public sealed class EhrAccessContract
     public async Task<AccessDecision> AccessAtAsync(EthAddress patient, EthAddress doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken = default)
     {
         var v = await CallAsync("accessAt", [patient, doctor, Seconds(attemptedAt)], cancellationToken);
-        return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!);
+        return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!)
+        {
+            Suspended = (bool)v[2]!,
+            Status = (PermissionStatus)(int)(BigInteger)v[3]!,
+            ExpiresAt = Time(v[4]),
+        };
     }
 
     /// <summary>The account registered for the patient address {AID, PID}, or null.</summary>
@@ -138,12 +143,35 @@ public sealed class EhrAccessContract
     // ------------------------------------------------------------------ patients
 
     /// <summary>Records a record's id and the SHA-256 of its block (32 bytes).</summary>
-    public Task<RpcReceipt> AddRecordAsync(EthKey patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken = default)
+    public Task<RpcReceipt> AddRecordAsync(EthKey patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken = default) =>
+        AddRecordAsync(patient, recordId, blockHash, Task.CompletedTask, cancellationToken);
+
+    /// <summary>
+    /// <see cref="AddRecordAsync(EthKey, Guid, byte[], CancellationToken)"/>, its gas estimated (a revert surfaces there)
+    /// while <paramref name="ready"/> runs (e.g. the shares being stored); signed and sent only once it succeeded.
+    /// </summary>
+    public async Task<RpcReceipt> AddRecordAsync(EthKey patient, Guid recordId, byte[] blockHash, Task ready, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(patient);
         ArgumentNullException.ThrowIfNull(blockHash);
-        return blockHash.Length == 32
-            ? SendAsync(patient, "addRecord", [RecordIds.ToBytes16(recordId), blockHash], cancellationToken)
-            : throw new ArgumentException("A block hash is 32 bytes (SHA-256).", nameof(blockHash));
+        ArgumentNullException.ThrowIfNull(ready);
+        if (blockHash.Length != 32)
+        {
+            throw new ArgumentException("A block hash is 32 bytes (SHA-256).", nameof(blockHash));
+        }
+
+        var estimating = _sender.WithGasLimitAsync(patient.Address, CreateTransaction("addRecord", RecordIds.ToBytes16(recordId), blockHash), cancellationToken);
+        try
+        {
+            await ready;
+        }
+        catch
+        {
+            _ = estimating.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
+
+        return await _sender.SendAndWaitAsync(patient, await estimating, cancellationToken);
     }
 
     public Task<RpcReceipt> RemoveRecordAsync(EthKey patient, Guid recordId, CancellationToken cancellationToken = default) =>

@@ -57,9 +57,18 @@ public sealed record EhrRecordState(byte[]? BlockHash, bool Removed)
 
 /// <summary>
 /// What <c>accessAt</c> answered: whether the doctor may read, as of block <see cref="DecidedAtBlock"/> at the given
-/// time. Logging the read with that time and block records the same decision.
+/// time. Logging the read with that time and block records the same decision. As of the same block, the doctor's
+/// standing, to word a refusal: <see cref="Suspended"/> as <c>accountOf</c> says it, the permission's
+/// <see cref="Status"/> and <see cref="ExpiresAt"/> (a grant's only) as <c>permissionOf</c> does.
 /// </summary>
-public sealed record AccessDecision(bool Allowed, ulong DecidedAtBlock);
+public sealed record AccessDecision(bool Allowed, ulong DecidedAtBlock)
+{
+    public bool Suspended { get; init; }
+
+    public PermissionStatus Status { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 /// <summary>The outcome of <c>logAccess</c> or <c>logOwnAccess</c>, read from the transaction's events.</summary>
 public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber);

@@ -48,7 +48,7 @@ public sealed class TransactionSender
     // A node that mines on arrival (anvil's automine, a dev geth) has the receipt within milliseconds, a little after
     // eth_sendRawTransaction returns; a handful of quick polls costs little on a chain with real block times.
     private static readonly TimeSpan[] QuickPolls =
-        [TimeSpan.Zero, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(25), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100)];
+        [TimeSpan.Zero, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(25), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100)];
     private static readonly TimeSpan LostCheckEvery = TimeSpan.FromSeconds(5);
 
     private readonly EthRpcClient _rpc;
@@ -217,7 +217,7 @@ public sealed class TransactionSender
     }
 
     /// <summary>
-    /// Polls for the receipt: at once, then after 5, 10, 25, 50 and 100 ms, then every <see cref="ChainOptions.ReceiptPollInterval"/>, until
+    /// Polls for the receipt: at once, then after 1, 2, 5, 10, 25, 50 and 100 ms, then every <see cref="ChainOptions.ReceiptPollInterval"/>, until
     /// <see cref="ChainOptions.ReceiptTimeout"/>. Re-sends a transaction the node dropped; reports one replaced by another
     /// with the same nonce.
     /// </summary>
