@@ -4,6 +4,8 @@
 # stopped only through its own pid file.
 
 ANVIL_BIN=$EHR_ROOT/tools/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil
+# States anvil keeps for calls at past blocks (the app replays a reverted call at the block before it).
+ANVIL_KEPT_STATES=256
 IPFS_NODE=$EHR_ROOT/tools/ipfs-dev-node/server.mjs
 # Anvil's first dev account key: published with Foundry, known to everyone, for local chains only.
 ANVIL_DEV_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
@@ -106,8 +108,10 @@ anvil_up() {
   [[ -x $ANVIL_BIN ]] || fail_service anvil "$log" "$ANVIL_BIN is missing (npm ci in tools/chain)"
   port_in_use "$CHAIN_PORT" && fail_service anvil "$log" "port $CHAIN_PORT is already in use (set EHR_CHAIN_PORT)"
   # --state loads the chain at start and writes it on a graceful stop; --state-interval also saves it every 10 s
-  # so a crash loses at most that much.
-  args=(--host 127.0.0.1 --port "$CHAIN_PORT" --chain-id "$CHAIN_ID" --state "$CHAIN_STATE" --state-interval 10)
+  # so a crash loses at most that much. --prune-history keeps the last states in memory and none on disk: otherwise
+  # anvil spills old states to ~/.foundry/anvil/tmp and never removes them (gigabytes per bench run).
+  args=(--host 127.0.0.1 --port "$CHAIN_PORT" --chain-id "$CHAIN_ID" --state "$CHAIN_STATE" --state-interval 10
+    --prune-history "$ANVIL_KEPT_STATES")
   [[ -n $CHAIN_BLOCK_TIME ]] && args+=(--block-time "$CHAIN_BLOCK_TIME")
   start_bg anvil "$pidfile" "$log" "$ANVIL_BIN" "${args[@]}"
   STARTED_NOW+=(anvil)

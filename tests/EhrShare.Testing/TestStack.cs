@@ -36,6 +36,27 @@ public static class TestStack
 
     public static string AnvilPath => Path.Combine(RepoRoot, "tools/chain/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
 
+    /// <summary>
+    /// The arguments of a private anvil on loopback: two funded accounts, automine unless a block time is given, and
+    /// recent states kept in memory only (<c>--prune-history</c>; otherwise anvil spills old states to
+    /// ~/.foundry/anvil/tmp and never removes them: gigabytes per long run). As scripts/stack.sh starts the stack's.
+    /// </summary>
+    public static IReadOnlyList<string> AnvilArguments(int port, long chainId, int? blockTimeSeconds = null)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        List<string> args =
+        [
+            "--host", "127.0.0.1", "--port", port.ToString(invariant), "--chain-id", chainId.ToString(invariant),
+            "--accounts", "2", "--prune-history", "256",
+        ];
+        if (blockTimeSeconds is { } seconds)
+        {
+            args.AddRange(["--block-time", seconds.ToString(invariant)]);
+        }
+
+        return args;
+    }
+
     public static string CastPath => Path.Combine(RepoRoot, "tools/chain/node_modules/@foundry-rs/cast-linux-amd64/bin/cast");
 
     /// <summary>The IPFS dev node's entry script, for tests that start and stop a node of their own.</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
@@ -82,15 +81,9 @@ internal sealed class BenchChain : IAsyncDisposable
         }
 
         var info = new ProcessStartInfo(TestStack.AnvilPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--host", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--chain-id", "31337", "--accounts", "2" })
+        foreach (var a in TestStack.AnvilArguments(port, 31337, blockTimeSeconds))
         {
             info.ArgumentList.Add(a);
-        }
-
-        if (blockTimeSeconds is { } bt)
-        {
-            info.ArgumentList.Add("--block-time");
-            info.ArgumentList.Add(bt.ToString(CultureInfo.InvariantCulture));
         }
 
         _anvil = Process.Start(info) ?? throw new InvalidOperationException("Could not start anvil.");

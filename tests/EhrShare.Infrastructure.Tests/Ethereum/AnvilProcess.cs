@@ -46,11 +46,7 @@ public sealed class AnvilProcess : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var listenOn = port ?? FreePort();
-            var args = new List<string> { "--host", "127.0.0.1", "--port", listenOn.ToString(System.Globalization.CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--accounts", "2" };
-            if (blockTimeSeconds is { } bt)
-            {
-                args.AddRange(["--block-time", bt.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            }
+            var args = TestStack.AnvilArguments(listenOn, ChainId, blockTimeSeconds);
 
             var info = new ProcessStartInfo(path)
             {

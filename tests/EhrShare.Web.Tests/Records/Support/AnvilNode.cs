@@ -87,7 +87,7 @@ public sealed class AnvilNode : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var start = new ProcessStartInfo(TestStack.AnvilPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture), "--chain-id", ChainId.ToString(CultureInfo.InvariantCulture), "--accounts", "2" })
+        foreach (var arg in TestStack.AnvilArguments(Port, ChainId))
         {
             start.ArgumentList.Add(arg);
         }
