@@ -21,6 +21,10 @@ public static partial class Pages
         {
             await toggler.ClickAsync();
             await Expect(toggler).ToHaveAttributeAsync("aria-expanded", "true");
+
+            // aria-expanded flips when the menu starts to open; a click during Bootstrap's transition can be lost, so
+            // wait until it is open.
+            await Expect(page.Locator("#main-nav")).ToHaveClassAsync(OpenMenu());
         }
 
         return page.GetByRole(AriaRole.Navigation);
@@ -190,6 +194,10 @@ public static partial class Pages
 
     [GeneratedRegex(@"/Account/Pending$")]
     private static partial Regex PendingPattern();
+
+    // Bootstrap adds "show" once the transition has ended (while it runs the class is "collapsing").
+    [GeneratedRegex(@"(^|\s)show(\s|$)")]
+    private static partial Regex OpenMenu();
 }
 
 /// <summary>One wrong value for a form field, the message the user must see next to it, and the value that fixes it.</summary>

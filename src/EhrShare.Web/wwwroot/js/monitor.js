@@ -27,10 +27,15 @@
 
     function badge(text, kind) { return el('span', text, 'badge text-bg-' + kind); }
 
+    // Each cell is labelled with its column's header, which a phone shows above it (the table-stack style).
     function fill(id, rows, empty) {
-        const body = document.querySelector('#' + id + ' tbody');
-        body.replaceChildren(...rows);
-        if (rows.length === 0) body.appendChild(row([empty]));
+        const table = document.getElementById(id);
+        const headers = Array.from(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
+        for (const tr of rows) {
+            Array.from(tr.cells).forEach(function (td, i) { if (headers[i]) td.dataset.label = headers[i]; });
+        }
+        table.tBodies[0].replaceChildren(...rows);
+        if (rows.length === 0) table.tBodies[0].appendChild(row([empty]));
     }
 
     function lines(id, items) {
@@ -83,29 +88,48 @@
         updated.textContent = 'Updated ' + time(s.takenAt);
     }
 
+    // Vertical bars side by side; on a narrow screen (a phone), one horizontal pair of bars per operation instead,
+    // so that the labels never overlap.
     function drawChart(latencies) {
         const canvas = document.getElementById('latency-chart');
         const width = canvas.clientWidth || 600;
-        const height = canvas.height;
+        const narrow = width < 520;
+        const rowHeight = 38;
+        const height = narrow ? Math.max(1, latencies.length) * rowHeight + 24 : 220;
         canvas.width = width;
+        canvas.height = height;
         const ctx = canvas.getContext('2d');
         ctx.clearRect(0, 0, width, height);
         if (latencies.length === 0) return;
         const max = Math.max(1, ...latencies.map(function (l) { return l.p95Ms; }));
-        const left = 8, bottom = height - 48, top = 16;
-        const slot = (width - left * 2) / latencies.length;
-        const bar = Math.max(4, Math.min(28, slot / 3));
+        const left = 8;
         ctx.font = '11px system-ui, sans-serif';
-        ctx.textAlign = 'center';
-        latencies.forEach(function (l, i) {
-            const x = left + slot * i + slot / 2;
-            const h50 = (bottom - top) * l.p50Ms / max, h95 = (bottom - top) * l.p95Ms / max;
-            ctx.fillStyle = '#0d6efd'; ctx.fillRect(x - bar - 1, bottom - h50, bar, h50);
-            ctx.fillStyle = '#fd7e14'; ctx.fillRect(x + 1, bottom - h95, bar, h95);
-            ctx.fillStyle = '#212529';
-            ctx.fillText(l.operation, x, bottom + 14);
-            ctx.fillText(l.p50Ms.toFixed(1) + ' / ' + l.p95Ms.toFixed(1) + ' ms', x, bottom + 28);
-        });
+        if (narrow) {
+            const span = width - left * 2;
+            latencies.forEach(function (l, i) {
+                const y = 4 + i * rowHeight;
+                ctx.textAlign = 'left';
+                ctx.fillStyle = '#212529';
+                ctx.fillText(l.operation + '  ' + l.p50Ms.toFixed(1) + ' / ' + l.p95Ms.toFixed(1) + ' ms', left, y + 10);
+                ctx.fillStyle = '#0d6efd'; ctx.fillRect(left, y + 14, Math.max(1, span * l.p50Ms / max), 8);
+                ctx.fillStyle = '#fd7e14'; ctx.fillRect(left, y + 24, Math.max(1, span * l.p95Ms / max), 8);
+            });
+        } else {
+            const bottom = height - 48, top = 16;
+            const slot = (width - left * 2) / latencies.length;
+            const bar = Math.max(4, Math.min(28, slot / 3));
+            ctx.textAlign = 'center';
+            latencies.forEach(function (l, i) {
+                const x = left + slot * i + slot / 2;
+                const h50 = (bottom - top) * l.p50Ms / max, h95 = (bottom - top) * l.p95Ms / max;
+                ctx.fillStyle = '#0d6efd'; ctx.fillRect(x - bar - 1, bottom - h50, bar, h50);
+                ctx.fillStyle = '#fd7e14'; ctx.fillRect(x + 1, bottom - h95, bar, h95);
+                ctx.fillStyle = '#212529';
+                ctx.fillText(l.operation, x, bottom + 14);
+                ctx.fillText(l.p50Ms.toFixed(1) + ' / ' + l.p95Ms.toFixed(1) + ' ms', x, bottom + 28);
+            });
+        }
+
         ctx.textAlign = 'left';
         ctx.fillStyle = '#0d6efd'; ctx.fillRect(left, height - 12, 10, 10);
         ctx.fillStyle = '#212529'; ctx.fillText('p50', left + 14, height - 3);
