@@ -23,7 +23,8 @@ public sealed record ChainStatus(
     ulong? LatestBlock,
     string? ContractAddress,
     IReadOnlyList<BlockView> Blocks,
-    IReadOnlyList<EventView> Events);
+    IReadOnlyList<EventView> Events,
+    IReadOnlyList<EventView> Alerts);
 
 public sealed record BlockView(ulong Number, DateTimeOffset Time, ulong GasUsed, IReadOnlyList<TransactionView> Transactions);
 

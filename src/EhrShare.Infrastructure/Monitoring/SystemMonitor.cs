@@ -31,6 +31,7 @@ internal sealed class SystemMonitor(
 {
     private const int BlockCount = 10;
     private const int EventCount = 40;
+    private const int AlertCount = 50;
 
     public async Task<MonitorSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
@@ -49,9 +50,14 @@ internal sealed class SystemMonitor(
         try
         {
             var blocks = await chain.GetRecentBlocksAsync(BlockCount, cancellationToken);
-            var events = (await ledger.GetEventsAsync(new LedgerEventQuery(), cancellationToken)).TakeLast(EventCount).Reverse().ToList();
+            var all = await ledger.GetEventsAsync(new LedgerEventQuery(), cancellationToken);
+            var events = all.TakeLast(EventCount).Reverse().ToList();
+
+            // Emergencies, denials and suspensions get a list of their own, so that a busy chain does not push them
+            // out of sight among the latest events.
+            var alerts = all.Where(IsAlert).TakeLast(AlertCount).Reverse().ToList();
             var accounts = blocks.SelectMany(b => b.Transactions).Select(t => t.From.ToString())
-                .Concat(events.SelectMany(e => new[] { e.Patient, e.Doctor }).OfType<string>())
+                .Concat(events.Concat(alerts).SelectMany(e => new[] { e.Patient, e.Doctor }).OfType<string>())
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var names = await NamesAsync(accounts, cancellationToken);
             string Name(string? account) => account is null ? "" : names.TryGetValue(account, out var n) ? n : Short(account);
@@ -59,15 +65,20 @@ internal sealed class SystemMonitor(
             return new ChainStatus(true, null, options.ChainId, blocks.Count > 0 ? blocks[0].Number : null, options.ContractAddress,
                 blocks.Select(b => new BlockView(b.Number, b.Timestamp, b.GasUsed,
                     b.Transactions.Select(t => new TransactionView(t.Hash, Name(t.From.ToString()), t.Function, t.GasUsed, t.Succeeded)).ToList())).ToList(),
-                events.Select(e => new EventView(e.BlockNumber, e.BlockTime, e.Name, e.Patient is null ? null : Name(e.Patient),
-                    e.Doctor is null ? null : Name(e.Doctor), e.RecordId, e.Detail,
-                    e.Name is "AccessDenied" or "EmergencyAccess" or "AccountSuspended" || e.Allowed == false)).ToList());
+                events.Select(View).ToList(),
+                alerts.Select(View).ToList());
+
+            EventView View(LedgerEvent e) => new(e.BlockNumber, e.BlockTime, e.Name, e.Patient is null ? null : Name(e.Patient),
+                e.Doctor is null ? null : Name(e.Doctor), e.RecordId, e.Detail, IsAlert(e));
         }
         catch (Exception e) when (e is ChainException or DependencyUnavailableException or HttpRequestException)
         {
-            return new ChainStatus(false, e.Message, options.ChainId, null, options.ContractAddress, [], []);
+            return new ChainStatus(false, e.Message, options.ChainId, null, options.ContractAddress, [], [], []);
         }
     }
+
+    private static bool IsAlert(LedgerEvent e) =>
+        e.Name is "AccessDenied" or "EmergencyAccess" or "AccountSuspended" || e.Allowed == false;
 
     private async Task<IpfsStatus> IpfsAsync(CancellationToken cancellationToken)
     {

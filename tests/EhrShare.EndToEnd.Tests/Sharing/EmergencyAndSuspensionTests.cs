@@ -122,7 +122,7 @@ public sealed class EmergencyAndSuspensionTests(EhrE2EFixture e2e)
             }
 
             await admin.ClickMenuLinkAsync("Monitor");
-            var emergency = admin.Locator("#events tbody tr").Filter(new() { HasText = "EmergencyAccess" }).Filter(new() { HasText = doctor.Name });
+            var emergency = admin.Locator("#alerts tbody tr").Filter(new() { HasText = "EmergencyAccess" }).Filter(new() { HasText = doctor.Name });
             await Expect(emergency.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Expect(emergency.First).ToHaveClassAsync("row-emergency");
             await ScreenshotAsync(admin, "admin-monitor-emergency");

@@ -123,7 +123,7 @@ public sealed class PaperUseCasesTests(EhrE2EFixture e2e)
 
             await admin.ClickMenuLinkAsync("Monitor");
             await Expect(admin.Locator("#monitor-updated")).ToContainTextAsync("Updated");
-            var denialEvent = admin.Locator("#events tbody tr").Filter(new() { HasText = "AccessDenied" }).Filter(new() { HasText = doctor.Name });
+            var denialEvent = admin.Locator("#alerts tbody tr").Filter(new() { HasText = "AccessDenied" }).Filter(new() { HasText = doctor.Name });
             await Expect(denialEvent.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Expect(denialEvent.First).ToHaveClassAsync("row-emergency");
             await ScreenshotAsync(admin, "admin-monitor");

@@ -22,10 +22,40 @@ public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
         Assert.Contains(chain.GetProperty("blocks").EnumerateArray().SelectMany(b => b.GetProperty("transactions").EnumerateArray()),
             t => t.GetProperty("function").GetString()!.StartsWith("registerPatient", StringComparison.Ordinal));
         Assert.Contains(chain.GetProperty("events").EnumerateArray(), e => e.GetProperty("name").GetString() == "PatientRegistered");
+        Assert.All(chain.GetProperty("alerts").EnumerateArray(), e => Assert.True(e.GetProperty("alert").GetBoolean()));
         var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
         Assert.Equal(Testing.TestStack.ShareNodeCount, nodes.Count);
         Assert.All(nodes, n => Assert.True(n.GetProperty("up").GetBoolean()));
         Assert.True(root.GetProperty("ipfs").GetProperty("reachable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AnEmergency_IsListedAmongTheAlerts_InRed()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using (var session = WebSession.For(fixture.App))
+        {
+            await session.SignInAsync(doctor.Email, World.Password);
+            using var declared = await session.SubmitAsync("/Doctor", new Dictionary<string, string>
+            {
+                ["Emergency.PatientAddress"] = patient.Address!,
+                ["Emergency.Reason"] = "Unconscious in A&E, allergies unknown",
+            }, "Emergency");
+            Assert.Equal(HttpStatusCode.Redirect, declared.StatusCode);
+        }
+
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+        using var response = await admin.Client.GetAsync("/Monitor/Snapshot");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var alerts = json.RootElement.GetProperty("chain").GetProperty("alerts").EnumerateArray().ToList();
+
+        Assert.Contains(alerts, a => a.GetProperty("name").GetString() == "EmergencyAccess"
+            && a.GetProperty("doctor").GetString() == doctor.Name && a.GetProperty("patient").GetString() == patient.Name);
+        Assert.All(alerts, a => Assert.True(a.GetProperty("alert").GetBoolean()));
+        var page = await admin.GetPageAsync("/Monitor");
+        Assert.NotNull(page.QuerySelector("table#alerts"));
     }
 
     [Fact]

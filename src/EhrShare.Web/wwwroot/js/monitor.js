@@ -25,6 +25,11 @@
         return tr;
     }
 
+    function eventRow(e) {
+        const who = [e.doctor, e.patient].filter(Boolean).join(' → ');
+        return row([e.block, e.name, who, e.detail || (e.recordId ? 'record ' + e.recordId : '')], e.alert ? 'row-emergency' : '');
+    }
+
     function badge(text, kind) { return el('span', text, 'badge text-bg-' + kind); }
 
     // Each cell is labelled with its column's header, which a phone shows above it (the table-stack style).
@@ -81,10 +86,8 @@
             }
         }
         fill('blocks', txRows, c.reachable ? 'No blocks yet.' : 'The chain is down.');
-        fill('events', c.events.map(function (e) {
-            const who = [e.doctor, e.patient].filter(Boolean).join(' → ');
-            return row([e.block, e.name, who, e.detail || (e.recordId ? 'record ' + e.recordId : '')], e.alert ? 'row-emergency' : '');
-        }), c.reachable ? 'No events yet.' : 'The chain is down.');
+        fill('alerts', c.alerts.map(eventRow), c.reachable ? 'None so far.' : 'The chain is down.');
+        fill('events', c.events.map(eventRow), c.reachable ? 'No events yet.' : 'The chain is down.');
         updated.textContent = 'Updated ' + time(s.takenAt);
     }
 
