@@ -1,16 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using EhrShare.Core.Chain;
-using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
-using EhrShare.Infrastructure.Ethereum;
-using EhrShare.Infrastructure.Ethereum.Contracts;
-using EhrShare.Infrastructure.Ethereum.Crypto;
-using EhrShare.Infrastructure.Ipfs;
 using EhrShare.SystemBench.Hosting;
 using EhrShare.SystemBench.Measuring;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace EhrShare.SystemBench.Stages;
@@ -29,86 +21,45 @@ public sealed class Primitives(BenchApp app, Stack stack, Results results, Progr
 
     public async Task RunAsync(WorldState world)
     {
-        await ChainAsync(world);
-        await SharesAsync(world);
-        await DatabaseAsync(world);
-        await CipherAsync();
-        await IpfsAsync();
+        var ops = new PrimitiveOperations(app, stack, world);
+        await ChainAsync(ops);
+        await SharesAsync(ops);
+        await DatabaseAsync(ops);
+        await CipherAsync(ops);
+        await IpfsAsync(ops);
     }
 
-    private async Task ChainAsync(WorldState world)
+    private async Task ChainAsync(PrimitiveOperations ops)
     {
-        var contract = app.Get<EhrAccessContract>();
-        var patient = EthAddress.Parse(world.Patient.Account);
-        var doctor = EthAddress.Parse(world.Doctors[0].Account);
-        await TimeAsync("eth_call", 300, 20, async () =>
-        {
-            if (!await contract.HasAccessAsync(patient, doctor))
-            {
-                throw new InvalidOperationException("hasAccess should be true for a granted doctor.");
-            }
-        });
-
-        var manager = app.Get<IOptions<ChainOptions>>().Value.GetManagerKey();
-        var to = EthKey.Generate().Address;
-        await TimeAsync("tx_roundtrip", 60, 5, () => contract.Sender.TransferAsync(manager, to, 1));
+        await TimeAsync("eth_call", 300, 20, ops.EthCallAsync);
+        await TimeAsync("tx_roundtrip", 60, 5, ops.TxRoundTripAsync);
     }
 
-    private async Task SharesAsync(WorldState world)
+    private async Task SharesAsync(PrimitiveOperations ops)
     {
-        var vault = app.Get<IShareVault>();
-        byte[] hash;
-        using (var scope = app.Services.CreateScope())
-        {
-            hash = await scope.ServiceProvider.GetRequiredService<IAccessLedger>().GetRecordHashAsync(world.Patient.Account, world.Record1MiB, CancellationToken.None)
-                ?? throw new InvalidOperationException("The 1 MiB record has no hash on the chain.");
-        }
-
+        var hash = await ops.RecordHashAsync();
         byte[] block = [];
-        await TimeAsync("share_read", 200, 10, async () => block = await vault.RebuildAsync(world.Record1MiB, hash, CancellationToken.None));
+        await TimeAsync("share_read", 200, 10, async () => block = await ops.ShareReadAsync(hash));
         results.Add(Section, "share_read", "block_bytes", block.Length, "B");
         var ids = new List<Guid>();
-        await TimeAsync("share_store", 60, 5, async () =>
+        await TimeAsync("share_store", 60, 5, () =>
         {
             var id = Guid.CreateVersion7();
             ids.Add(id);
-            await vault.StoreAsync(id, block, CancellationToken.None);
+            return ops.ShareStoreAsync(id, block);
         });
         foreach (var id in ids)
         {
-            await vault.DestroyAsync(id, CancellationToken.None);
+            await ops.ShareDestroyAsync(id);
         }
     }
 
-    private async Task DatabaseAsync(WorldState world)
+    private async Task DatabaseAsync(PrimitiveOperations ops)
     {
-        // A scratch database with the outbox's own table shape: the write is the one AccessGate makes per attempt,
-        // without touching the app's real outbox.
-        var scratch = new MySqlConnectionStringBuilder(stack.AppDb) { Database = ScratchDb }.ConnectionString;
-        await using (var admin = new MySqlConnection(stack.AppDb))
-        {
-            await admin.OpenAsync();
-            await using var create = new MySqlCommand(
-                $"CREATE DATABASE IF NOT EXISTS {ScratchDb}; DROP TABLE IF EXISTS {ScratchDb}.AccessLog; CREATE TABLE {ScratchDb}.AccessLog LIKE AccessLog;", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
+        // The write is the one AccessGate makes per attempt, into a scratch copy of the outbox's table.
+        var scratch = await ops.CreateScratchAsync(ScratchDb);
         long lastId = 0;
-        await TimeAsync("db_write", 300, 20, async () =>
-        {
-            await using var connection = new MySqlConnection(scratch);
-            await connection.OpenAsync();
-            await using var insert = new MySqlCommand(
-                "INSERT INTO AccessLog (RecordId, PatientAccount, ActorUserId, ActorAccount, Actor, DecidedAllowed, AttemptedAt, State, Attempts, NextAttemptAt) " +
-                "VALUES (@r, @p, @u, @a, 'Doctor', 0, @t, 'Pending', 0, @t); SELECT LAST_INSERT_ID();", connection);
-            insert.Parameters.AddWithValue("@r", world.Record1MiB.ToString());
-            insert.Parameters.AddWithValue("@p", world.Patient.Account);
-            insert.Parameters.AddWithValue("@u", world.Outsider.Id);
-            insert.Parameters.AddWithValue("@a", world.Outsider.Account);
-            insert.Parameters.AddWithValue("@t", DateTime.UtcNow);
-            lastId = Convert.ToInt64(await insert.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-        });
-
+        await TimeAsync("db_write", 300, 20, async () => lastId = await ops.DbWriteAsync(scratch));
         await TimeAsync("db_read", 300, 20, async () =>
         {
             await using var connection = new MySqlConnection(scratch);
@@ -118,14 +69,10 @@ public sealed class Primitives(BenchApp app, Stack stack, Results results, Progr
             await using var reader = await select.ExecuteReaderAsync();
             await reader.ReadAsync();
         });
-
-        await using var drop = new MySqlConnection(stack.AppDb);
-        await drop.OpenAsync();
-        await using var dropCommand = new MySqlCommand($"DROP DATABASE IF EXISTS {ScratchDb}", drop);
-        await dropCommand.ExecuteNonQueryAsync();
+        await ops.DropScratchAsync(ScratchDb);
     }
 
-    private async Task CipherAsync()
+    private async Task CipherAsync(PrimitiveOperations ops)
     {
         foreach (var (bytes, name) in Sizes.Upload)
         {
@@ -133,65 +80,42 @@ public sealed class Primitives(BenchApp app, Stack stack, Results results, Progr
             var key = RecordCipher.GenerateKey();
             var iterations = Iterations(bytes, small: 200, large: 4);
             byte[] ciphertext = [];
-            await TimeAsync("encrypt " + name, iterations, 3, async () =>
-            {
-                await using var encrypting = new RecordEncryptingStream(new MemoryStream(plaintext, writable: false), key);
-                using var output = new MemoryStream(bytes + bytes / 16 + 1024);
-                await encrypting.CopyToAsync(output);
-                ciphertext = output.ToArray();
-            });
+            await TimeAsync("encrypt " + name, iterations, 3, async () => ciphertext = await PrimitiveOperations.EncryptAsync(plaintext, bytes, key));
             results.Add(Section, "encrypt " + name, "ciphertext_bytes", ciphertext.Length, "B");
 
             var expected = new ExpectedPlaintext(bytes, SHA256.HashData(plaintext));
-            var sink = new byte[64 * 1024];
-            await TimeAsync("decrypt " + name, iterations, 3, async () =>
-            {
-                await using var decrypting = new RecordDecryptingStream(new MemoryStream(ciphertext, writable: false), key, expected);
-                while (await decrypting.ReadAsync(sink) > 0)
-                {
-                }
-            });
+            await TimeAsync("decrypt " + name, iterations, 3, () => ops.DecryptAsync(ciphertext, key, expected));
 
             using var gcm = new AesGcm(key, 16);
             var nonce = new byte[12];
             var tag = new byte[16];
-            var output2 = new byte[bytes];
+            var output = new byte[bytes];
             await TimeAsync("aesgcm_oneshot " + name, iterations, 3, () =>
             {
-                gcm.Encrypt(nonce, plaintext, output2, tag);
+                gcm.Encrypt(nonce, plaintext, output, tag);
                 return Task.CompletedTask;
             });
         }
     }
 
-    private async Task IpfsAsync()
+    private async Task IpfsAsync(PrimitiveOperations ops)
     {
-        var ipfs = app.Get<KuboRpcClient>();
-        var sink = new byte[64 * 1024];
         foreach (var (bytes, name) in Sizes.Upload)
         {
             // Ciphertext-like content: random bytes of the size the record format gives for this plaintext.
-            var content = RandomNumberGenerator.GetBytes(bytes + (bytes / (64 * 1024) + 1) * 16 + 64);
+            var content = RandomNumberGenerator.GetBytes(PrimitiveOperations.CiphertextLength(bytes));
             var iterations = Iterations(bytes, small: 60, large: 3);
             string cid = "";
             long dagSize = 0;
             await TimeAsync("ipfs_add " + name, iterations, 2, async () =>
             {
-                // Each add must store new blocks, as a record's fresh ciphertext does: change the first bytes.
-                RandomNumberGenerator.Fill(content.AsSpan(0, 32));
-                var added = await ipfs.AddAsync(new MemoryStream(content, writable: false), "record");
+                var added = await ops.AddAsync(content, content.Length);
                 cid = added.Cid;
                 dagSize = added.Size;
             });
             results.Add(Section, "ipfs_add " + name, "dag_bytes", dagSize, "B");
             results.Add(Section, "ipfs_add " + name, "content_bytes", content.Length, "B");
-            await TimeAsync("ipfs_cat " + name, iterations, 2, async () =>
-            {
-                await using var stream = await ipfs.CatAsync(cid);
-                while (await stream.ReadAsync(sink) > 0)
-                {
-                }
-            });
+            await TimeAsync("ipfs_cat " + name, iterations, 2, () => ops.CatAsync(cid));
         }
     }
 
