@@ -6,8 +6,9 @@ pragma solidity ^0.8.28;
 /// and sets the penalty threshold and the emergency window. Patients add and remove records (an id and the hash of
 /// the record's block, never the block itself), decide on doctors' requests and log their own reads. Doctors request
 /// access, log every access attempt (allowed or not, without reverting, so denials are on the chain too) and may declare
-/// an emergency.
-/// Nothing personal is stored: only accounts, ids, hashes and times.
+/// an emergency: limited per doctor (emergencyLimit in a rolling emergencyPeriod), refused after a patient ended the
+/// last one until the owner reviewed it, and reviewed by the owner (an abusive one is penalised).
+/// Nothing personal is stored: only accounts, ids, hashes, salted commitments and times.
 /// @dev Storage is packed so that each rule reads as few slots as possible: one slot per account, one per
 /// (patient, doctor) permission, one per record. Timestamps are seconds (uint64 in the ABI, uint40 in storage).
 ///
@@ -44,6 +45,15 @@ contract EhrAccess {
         RecordRemoved
     }
 
+    /// @notice Why a declared emergency was refused (None: declared).
+    enum EmergencyRefusal {
+        None,
+        /// @dev emergencyLimit emergencies already declared in the last emergencyPeriod.
+        TooMany,
+        /// @dev The patient ended this doctor's last emergency and the owner has not reviewed it yet.
+        AwaitingReview
+    }
+
     /// @notice Why an account was suspended.
     enum SuspensionCause {
         Owner,
@@ -65,9 +75,12 @@ contract EhrAccess {
     /// @dev 32 bytes, one slot. The last grant covers blocks [grantedBlock, grantEndBlock) and times before expiresAt;
     /// the last emergency blocks [emergencyBlock, emergencyEndBlock) and times before emergencyUntil. An end block is
     /// OPEN until a revocation sets it; never granted (or never declared) is the empty interval [0, 0).
+    /// emergencyUnreviewed: the patient ended the last emergency and the owner has not reviewed it (so declareEmergency
+    /// reads it with the permission, at no extra slot). requestedAt is 32 bits (seconds until 2106) to make room for it.
     struct Permission {
         PermissionStatus status;
-        uint40 requestedAt;
+        bool emergencyUnreviewed;
+        uint32 requestedAt;
         uint40 expiresAt;
         uint40 emergencyUntil;
         uint32 grantedBlock;
@@ -83,16 +96,31 @@ contract EhrAccess {
     /// practice; addRecord refuses such hashes), so its id cannot be reused and a read decided before it stays valid.
     uint256 private constant REMOVED_BELOW = uint256(type(uint32).max) + 1;
 
-    // One slot: the owner check and the penalty threshold cost one storage read. Not immutable, so the runtime
-    // code is the same for every deployment and can be compared with the compiled artifact.
+    /// @dev The most emergencies a doctor's history slot keeps (6 times of 40 bits), hence the highest emergencyLimit.
+    uint8 private constant MAX_EMERGENCY_LIMIT = 6;
+
+    uint256 private constant EMERGENCY_TIMES_MASK = (uint256(1) << 240) - 1;
+
+    /// @dev Set in a doctor's history slot at registration, so the first emergency rewrites a non-zero slot (2,900 gas)
+    /// instead of filling an empty one (20,000): declareEmergency stays cheap, registerDoctor pays once.
+    uint256 private constant EMERGENCY_TIMES_SET = uint256(1) << 255;
+
+    // One slot: the owner check, the penalty threshold and the emergency settings cost one storage read. Not immutable,
+    // so the runtime code is the same for every deployment and can be compared with the compiled artifact.
     address public owner;
     uint32 public penaltyThreshold;
-    uint64 public emergencyWindow;
+    uint32 public emergencyWindow;
+    /// @notice At most this many emergencies per doctor in any emergencyPeriod (rolling).
+    uint8 public emergencyLimit;
+    uint24 public emergencyPeriod;
 
     mapping(address account => Account) private _accounts;
     mapping(uint64 patientAddress => address account) private _patientByAddress;
     mapping(address patient => mapping(address doctor => Permission)) private _permissions;
     mapping(address patient => mapping(bytes16 recordId => bytes32 blockHash)) private _records;
+    /// @dev Per doctor: the times of the last MAX_EMERGENCY_LIMIT emergencies, 40 bits each, newest in the low bits, and
+    /// EMERGENCY_TIMES_SET.
+    mapping(address doctor => uint256 times) private _emergencyTimes;
 
     event PatientRegistered(address indexed patient, uint32 aid, uint32 pid);
     event DoctorRegistered(address indexed doctor);
@@ -102,6 +130,7 @@ contract EhrAccess {
     event PenaltyLifted(address indexed doctor);
     event PenaltyThresholdSet(uint32 threshold);
     event EmergencyWindowSet(uint64 window);
+    event EmergencyLimitSet(uint8 limit, uint64 period);
 
     event RecordAdded(address indexed patient, bytes16 indexed recordId, bytes32 blockHash);
     event RecordRemoved(address indexed patient, bytes16 indexed recordId);
@@ -122,7 +151,14 @@ contract EhrAccess {
         uint32 penalties,
         uint64 attemptedAt
     );
-    event EmergencyAccess(address indexed patient, address indexed doctor, bytes32 reasonHash, uint64 until);
+    /// @notice A declared emergency. `reasonCommitment` is keccak256(salt ‖ reason) with a random 32-byte salt: the reason
+    /// itself stays off the chain, and without the salt a dictionary of likely reasons cannot be checked against it.
+    event EmergencyAccess(address indexed patient, address indexed doctor, bytes32 reasonCommitment, uint64 until);
+    /// @notice A refused emergency declaration (nothing changed but the log).
+    event EmergencyRefused(address indexed patient, address indexed doctor, EmergencyRefusal reason);
+    /// @notice The owner's verdict on the doctor's emergency declared at block `declaredBlock`; an abusive one is also
+    /// penalised (DoctorPenalized follows).
+    event EmergencyReviewed(address indexed patient, address indexed doctor, uint64 declaredBlock, bool abusive);
     /// @notice A patient read their own record (or record list, id 0); `allowed` is false for a record unknown, or already
     /// removed, at the attempt.
     event OwnerAccess(address indexed patient, bytes16 indexed recordId, bool allowed, uint64 attemptedAt);
@@ -143,11 +179,15 @@ contract EhrAccess {
     error AlreadyGranted(address patient, address doctor);
     error ExpiryTooFar(uint64 expiresAt);
     error BlockNumberTooLarge(uint256 blockNumber);
+    error NoEmergency(address patient, address doctor);
+    error UnknownEmergencyBlock(uint64 declaredBlock);
 
     constructor() {
         owner = msg.sender;
         penaltyThreshold = 3;
         emergencyWindow = 1 hours;
+        emergencyLimit = 2;
+        emergencyPeriod = 24 hours;
     }
 
     modifier onlyOwner() {
@@ -171,6 +211,7 @@ contract EhrAccess {
         if (doctor == address(0)) revert InvalidAccount();
         if (_accounts[doctor].role != Role.None) revert AlreadyRegistered(doctor);
         _accounts[doctor] = Account(Role.Doctor, false, 0, 0, 0, 0, 0);
+        _emergencyTimes[doctor] = EMERGENCY_TIMES_SET;
         emit DoctorRegistered(doctor);
     }
 
@@ -214,8 +255,33 @@ contract EhrAccess {
 
     function setEmergencyWindow(uint64 window) external onlyOwner {
         require(window > 0 && window <= 7 days, "EhrAccess: window must be 1 s to 7 days");
-        emergencyWindow = window;
+        emergencyWindow = uint32(window);
         emit EmergencyWindowSet(window);
+    }
+
+    /// @notice At most `limit` emergencies (1 to 6) per doctor in any `period` (1 hour to 90 days, rolling).
+    function setEmergencyLimit(uint8 limit, uint64 period) external onlyOwner {
+        require(limit > 0 && limit <= MAX_EMERGENCY_LIMIT, "EhrAccess: limit must be 1 to 6");
+        require(period >= 1 hours && period <= 90 days, "EhrAccess: period must be 1 hour to 90 days");
+        emergencyLimit = limit;
+        emergencyPeriod = uint24(period);
+        emit EmergencyLimitSet(limit, period);
+    }
+
+    /// @notice The owner's verdict on the doctor's emergency on the patient declared at block `declaredBlock` (the block
+    /// of its EmergencyAccess event). Abusive: a penalty, which counts toward suspension. Either way, if it is the last
+    /// emergency and the patient ended it, the doctor may declare one on this patient again.
+    function reviewEmergency(address patient, address doctor, uint64 declaredBlock, bool abusive) external onlyOwner {
+        Account storage a = _doctor(doctor);
+        Permission storage p = _permissions[patient][doctor];
+        uint32 start = p.emergencyBlock;
+        if (start == 0) revert NoEmergency(patient, doctor);
+        if (declaredBlock == 0 || declaredBlock > block.number) revert UnknownEmergencyBlock(declaredBlock);
+        // Only the last emergency (its window began at `start`; a declaration while it was open extended it) holds the
+        // cool-down: reviewing an older one leaves it.
+        if (declaredBlock >= start && p.emergencyUnreviewed) p.emergencyUnreviewed = false;
+        emit EmergencyReviewed(patient, doctor, declaredBlock, abusive);
+        if (abusive) _addPenalty(doctor, a);
     }
 
     // ---------------------------------------------------------------- patients
@@ -277,6 +343,8 @@ contract EhrAccess {
         p.status = PermissionStatus.Revoked;
         if (p.grantEndBlock == OPEN) p.grantEndBlock = b;
         if (p.emergencyEndBlock == OPEN) p.emergencyEndBlock = b;
+        // Ending an emergency holds the doctor's next one on this patient until the owner has reviewed this one.
+        if (emergency) p.emergencyUnreviewed = true;
         emit PermissionRevoked(msg.sender, doctor);
     }
 
@@ -308,7 +376,7 @@ contract EhrAccess {
         }
         // The last grant's interval stays: reads made under it are still logged as allowed.
         p.status = PermissionStatus.Requested;
-        p.requestedAt = uint40(block.timestamp);
+        p.requestedAt = uint32(block.timestamp);
         emit AccessRequested(patient, msg.sender);
     }
 
@@ -355,20 +423,56 @@ contract EhrAccess {
         return false;
     }
 
-    /// @notice Break-glass access for the emergency window, with the hash of the stated reason. Loudly logged; the
-    /// owner reviews it and may penalize an abuse.
-    function declareEmergency(address patient, bytes32 reasonHash) external {
+    /// @notice Break-glass access for the emergency window, with a salted commitment to the stated reason
+    /// (keccak256(salt ‖ reason), both kept off the chain). Loudly logged; the owner reviews it and may judge it abusive.
+    /// Refused, without reverting (EmergencyRefused is logged and false returned; nothing else changes), when the doctor
+    /// already declared emergencyLimit emergencies in the last emergencyPeriod, or when the patient ended this doctor's
+    /// last emergency and the owner has not reviewed it yet.
+    function declareEmergency(address patient, bytes32 reasonCommitment) external returns (bool declared) {
         _activeDoctor(msg.sender);
         if (_accounts[patient].role != Role.Patient) revert NotPatient(patient);
-        uint40 until = uint40(block.timestamp + emergencyWindow);
         Permission storage p = _permissions[patient][msg.sender];
+        if (p.emergencyUnreviewed) {
+            emit EmergencyRefused(patient, msg.sender, EmergencyRefusal.AwaitingReview);
+            return false;
+        }
+        uint256 times = _emergencyTimes[msg.sender];
+        uint256 limit = emergencyLimit;
+        // The limit-th latest emergency (0: fewer so far) decides: within the period, one more would be one too many.
+        uint256 oldest = (times >> (40 * (limit - 1))) & type(uint40).max;
+        if (oldest != 0 && oldest + emergencyPeriod > block.timestamp) {
+            emit EmergencyRefused(patient, msg.sender, EmergencyRefusal.TooMany);
+            return false;
+        }
+        _emergencyTimes[msg.sender] = EMERGENCY_TIMES_SET | ((times << 40) & EMERGENCY_TIMES_MASK) | block.timestamp;
+        uint40 until = uint40(block.timestamp + emergencyWindow);
         // A window still open is extended (its start stays); otherwise a new one starts here.
         if (p.emergencyEndBlock != OPEN || p.emergencyUntil <= block.timestamp) {
             p.emergencyBlock = _blockNumber();
             p.emergencyEndBlock = OPEN;
         }
         p.emergencyUntil = until;
-        emit EmergencyAccess(patient, msg.sender, reasonHash, until);
+        emit EmergencyAccess(patient, msg.sender, reasonCommitment, until);
+        return true;
+    }
+
+    /// @notice How many emergencies the doctor declared in the last emergencyPeriod (up to emergencyLimit), and the
+    /// limit: what the app tells a doctor before they declare one.
+    function emergenciesInPeriod(address doctor) external view returns (uint8 count, uint8 limit) {
+        uint256 times = _emergencyTimes[doctor];
+        limit = emergencyLimit;
+        uint256 period = emergencyPeriod;
+        for (uint256 i = 0; i < limit; i++) {
+            uint256 t = (times >> (40 * i)) & type(uint40).max;
+            if (t == 0 || t + period <= block.timestamp) break;
+            count++;
+        }
+    }
+
+    /// @notice Whether the patient ended the doctor's last emergency and the owner has not reviewed it yet (then the
+    /// doctor cannot declare another on this patient).
+    function emergencyAwaitingReview(address patient, address doctor) external view returns (bool) {
+        return _permissions[patient][doctor].emergencyUnreviewed;
     }
 
     // ---------------------------------------------------------------- views

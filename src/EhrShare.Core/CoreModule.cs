@@ -24,6 +24,11 @@ public static class CoreModule
         builder.Services.AddScoped<UserAdministration>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<AccessHistory>();
+        builder.Services.AddScoped<EmergencyReview>();
+        builder.Services.AddOptions<EmergencyOptions>()
+            .BindConfiguration(EmergencyOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddOptions<RecordOptions>()
             .BindConfiguration(RecordOptions.Section)

@@ -24,7 +24,7 @@ public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Entries, int Page, 
 /// newest first, plus attempts recorded but not yet on the chain. A read is dated when it was made (the event's
 /// attemptedAt), not when its log was mined.
 /// </summary>
-public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAccessLedger ledger)
+public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector protector)
 {
     public const int PageSize = 25;
 
@@ -63,6 +63,10 @@ public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAcce
                 "AccessDenied" => new HistoryEntry(e.AttemptedAt ?? e.BlockTime, Who(e.Doctor), What(e.RecordId), "Denied", true, false, e.Detail, e.TransactionHash, true),
                 "EmergencyAccess" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "all your records", "Emergency access declared", false, true,
                     ReasonFor(e, reasons), e.TransactionHash, true),
+                "EmergencyRefused" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "all your records", "Emergency access refused by the contract", true, true,
+                    e.Detail, e.TransactionHash, true),
+                "EmergencyReviewed" => new HistoryEntry(e.BlockTime, "The EHR manager", "an emergency on your records", "Reviewed", false, true,
+                    e.Detail, e.TransactionHash, true),
                 "AccessRequested" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "access to your records", "Asked for access", false, false, null, e.TransactionHash, true),
                 "PermissionGranted" => new HistoryEntry(e.BlockTime, Who(e.Doctor), "access to your records",
                     e.ExpiresAt is { } until ? $"You granted access until {until:yyyy-MM-dd HH:mm} UTC" : "You granted access", false, false, null, e.TransactionHash, true),
@@ -93,11 +97,9 @@ public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAcce
         return new HistoryPage(ordered.Skip((page - 1) * PageSize).Take(PageSize).ToList(), page, pageCount, ordered.Count);
     }
 
-    private static string? ReasonFor(LedgerEvent e, List<EmergencyDeclaration> reasons)
+    private string? ReasonFor(LedgerEvent e, List<EmergencyDeclaration> reasons)
     {
-        var byHash = e.Detail is { Length: > 0 } detail
-            ? reasons.FirstOrDefault(r => detail.Contains(Convert.ToHexString(r.ReasonHash), StringComparison.OrdinalIgnoreCase))
-            : null;
-        return byHash?.Reason;
+        var declared = reasons.FirstOrDefault(r => string.Equals(r.TransactionHash, e.TransactionHash, StringComparison.OrdinalIgnoreCase));
+        return declared is null ? null : protector.Unprotect(declared.ProtectedReason).Text;
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
@@ -28,13 +27,16 @@ public enum AccessStanding
 
 public sealed record PatientAccessEntry(DoctorSummary Doctor, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil);
 
+/// <summary>An emergency on a patient's records, as the patient sees it.</summary>
+public sealed record PatientEmergency(string DoctorName, string Reason, DateTimeOffset DeclaredAt, DateTimeOffset Until, EmergencyVerdict? Verdict);
+
 public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil);
 
 /// <summary>
 /// Requests, grants, denials, revocations and emergencies: each is a transaction on the contract from the user's own
 /// account; the lists are read from the contract's events and its current state.
 /// </summary>
-public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, TimeProvider clock)
+public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector reasons, TimeProvider clock)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
@@ -79,7 +81,11 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
         return doctor;
     }
 
-    /// <summary>Break-glass: a short access window for a stated reason, loudly logged for the patient and the admin.</summary>
+    /// <summary>
+    /// Break-glass: a short access window for a stated reason, loudly logged for the patient and the manager, limited and
+    /// reviewed by the contract's rules. The chain gets only a salted commitment to the reason; the reason and the salt
+    /// are kept here, encrypted. A refusal by the contract (logged on the chain) is an <see cref="EmergencyRefusedException"/>.
+    /// </summary>
     public async Task<PatientSummary> DeclareEmergencyAsync(string doctorUserId, string patientAddress, string reason, CancellationToken cancellationToken)
     {
         var text = (reason ?? "").Trim();
@@ -90,18 +96,56 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
 
         var doctor = await parties.DoctorAsync(doctorUserId, cancellationToken);
         var patient = await FindPatientByAddressAsync(patientAddress, cancellationToken);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        await ledger.DeclareEmergencyAsync(doctor.Account, patient.Account, hash, cancellationToken);
+        var salt = RandomNumberGenerator.GetBytes(32);
+        var commitment = ledger.CommitToReason(salt, text);
+        var protectedReason = reasons.Protect(new EmergencyReason(salt, text));
+        var result = await ledger.DeclareEmergencyAsync(doctor.Account, patient.Account, commitment, cancellationToken);
+        if (!result.Declared)
+        {
+            throw new EmergencyRefusedException(result.Refusal == LedgerEmergencyRefusal.TooMany
+                ? await TooManyMessageAsync(doctor.Account.Address, cancellationToken)
+                : $"You cannot declare another emergency for {patient.Address} yet: the patient ended your last one, and the administrator has not reviewed it. This refusal is recorded on the blockchain.");
+        }
+
         db.Emergencies.Add(new EmergencyDeclaration
         {
             DoctorUserId = doctor.User.Id,
             PatientUserId = patient.UserId,
-            Reason = text,
-            ReasonHash = hash,
+            ProtectedReason = protectedReason,
+            ReasonCommitment = commitment,
             DeclaredAt = clock.GetUtcNow(),
+            BlockNumber = (long)result.BlockNumber,
+            TransactionHash = result.TransactionHash,
+            Until = result.Until ?? clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(CancellationToken.None);
         return patient;
+    }
+
+    /// <summary>How many emergencies the doctor declared in the contract's rolling period, and its limit: told before declaring.</summary>
+    public async Task<LedgerEmergencyAllowance> EmergencyAllowanceAsync(string doctorUserId, CancellationToken cancellationToken)
+    {
+        var doctor = await parties.DoctorAsync(doctorUserId, cancellationToken);
+        return await ledger.GetEmergencyAllowanceAsync(doctor.Account.Address, cancellationToken);
+    }
+
+    /// <summary>The emergencies declared on the patient's records, newest first, with the reasons as the doctors wrote them.</summary>
+    public async Task<IReadOnlyList<PatientEmergency>> EmergenciesForPatientAsync(string patientUserId, CancellationToken cancellationToken)
+    {
+        var rows = await (
+            from e in db.Emergencies.AsNoTracking()
+            join doctor in db.Users.AsNoTracking() on e.DoctorUserId equals doctor.Id
+            where e.PatientUserId == patientUserId
+            orderby e.DeclaredAt descending
+            select new { doctor.DisplayName, e.ProtectedReason, e.DeclaredAt, e.Until, e.Verdict }).ToListAsync(cancellationToken);
+        return rows.Select(r => new PatientEmergency(r.DisplayName, reasons.Unprotect(r.ProtectedReason).Text, r.DeclaredAt, r.Until, r.Verdict)).ToList();
+    }
+
+    private async Task<string> TooManyMessageAsync(string doctorAccount, CancellationToken cancellationToken)
+    {
+        var allowance = await ledger.GetEmergencyAllowanceAsync(doctorAccount, cancellationToken);
+        return $"You have already declared {allowance.Limit} emergenc{(allowance.Limit == 1 ? "y" : "ies")} in the last {EmergencyReview.Describe(allowance.Period)}, the most allowed. "
+            + "Ask the patient for access instead, or contact the administrator. This refusal is recorded on the blockchain.";
     }
 
     /// <summary>Every doctor who asked for or had access to the patient, with where they stand now.</summary>

@@ -28,6 +28,13 @@ public interface IAccessLedger
 
     Task PenalizeAsync(string doctor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The manager's verdict on the doctor's emergency on the patient declared in block <paramref name="declaredBlock"/>:
+    /// abusive adds a penalty on the chain (suspending the doctor at the threshold); either way it lifts the hold the
+    /// contract puts on the doctor's next emergency on this patient after the patient ended this one.
+    /// </summary>
+    Task ReviewEmergencyAsync(string patient, string doctor, ulong declaredBlock, bool abusive, CancellationToken cancellationToken);
+
     // --- patients ---
 
     Task AddRecordAsync(ChainAccount patient, Guid recordId, byte[] blockHash, CancellationToken cancellationToken);
@@ -50,7 +57,14 @@ public interface IAccessLedger
 
     Task RequestAccessAsync(ChainAccount doctor, string patient, CancellationToken cancellationToken);
 
-    Task DeclareEmergencyAsync(ChainAccount doctor, string patient, byte[] reasonHash, CancellationToken cancellationToken);
+    /// <summary>
+    /// Break-glass access with <paramref name="reasonCommitment"/> (<see cref="CommitToReason"/>) on the chain. The
+    /// contract may refuse it (its limits), without reverting: the refusal is logged on the chain and returned.
+    /// </summary>
+    Task<LedgerEmergency> DeclareEmergencyAsync(ChainAccount doctor, string patient, byte[] reasonCommitment, CancellationToken cancellationToken);
+
+    /// <summary>The commitment the chain holds for an emergency's reason: keccak256(salt ‖ UTF-8 text), salt 32 random bytes.</summary>
+    byte[] CommitToReason(ReadOnlySpan<byte> salt, string reason);
 
     // --- views (latest state, no transaction) ---
 
@@ -72,6 +86,9 @@ public interface IAccessLedger
     Task<LedgerAccount> GetAccountAsync(string account, CancellationToken cancellationToken);
 
     Task<LedgerPermission> GetPermissionAsync(string patient, string doctor, CancellationToken cancellationToken);
+
+    /// <summary>How many emergencies the doctor declared in the contract's rolling period, its limit and the period.</summary>
+    Task<LedgerEmergencyAllowance> GetEmergencyAllowanceAsync(string doctor, CancellationToken cancellationToken);
 
     /// <summary>The block hash anchored for a record, or null when the chain has none (unknown or removed).</summary>
     Task<byte[]?> GetRecordHashAsync(string patient, Guid recordId, CancellationToken cancellationToken);
@@ -100,6 +117,23 @@ public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock)
 
     public DateTimeOffset? ExpiresAt { get; init; }
 }
+
+/// <summary>Why the contract refused an emergency (None: declared).</summary>
+public enum LedgerEmergencyRefusal
+{
+    None = 0,
+    TooMany = 1,
+    AwaitingReview = 2,
+}
+
+/// <summary>A declared (<see cref="Until"/> set) or refused emergency, mined in block <see cref="BlockNumber"/>.</summary>
+public sealed record LedgerEmergency(LedgerEmergencyRefusal Refusal, DateTimeOffset? Until, ulong BlockNumber, string TransactionHash)
+{
+    public bool Declared => Refusal == LedgerEmergencyRefusal.None;
+}
+
+/// <summary>At most <see cref="Limit"/> emergencies per doctor in any <see cref="Period"/>; <see cref="Used"/> in the current one.</summary>
+public sealed record LedgerEmergencyAllowance(uint Used, uint Limit, TimeSpan Period);
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
 
@@ -130,7 +164,7 @@ public sealed record LedgerEventQuery
 
 /// <summary>
 /// One contract event. <see cref="Name"/> is the Solidity event name (AccessGranted, AccessDenied, EmergencyAccess,
-/// PermissionGranted, ...); the other fields are filled where the event has them. <see cref="Allowed"/> is set for
+/// EmergencyRefused, EmergencyReviewed, PermissionGranted, ...); the other fields are filled where the event has them. <see cref="Allowed"/> is set for
 /// logged reads (AccessGranted, AccessDenied, OwnerAccess), and so is <see cref="AttemptedAt"/>: when the read was made
 /// (<see cref="BlockTime"/> is when it was logged, possibly later).
 /// </summary>

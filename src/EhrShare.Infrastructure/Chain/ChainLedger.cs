@@ -19,8 +19,9 @@ namespace EhrShare.Infrastructure.Chain;
 /// <para>
 /// Event <see cref="LedgerEvent.Detail"/> per event: PatientRegistered "Patient address AID-PID"; AccountSuspended the
 /// cause; DoctorPenalized "Penalty count N"; RecordAdded "Block hash 0x…"; AccessDenied the reason and the doctor's
-/// penalty count; EmergencyAccess "Reason hash 0x…" (the hash of the stated reason; <see cref="LedgerEvent.ExpiresAt"/>
-/// is the end of the window); OwnerAccess null when allowed, "Unknown or removed record" when not; settings their value.
+/// penalty count; EmergencyAccess "Reason commitment 0x…" (keccak256 of a salt and the stated reason;
+/// <see cref="LedgerEvent.ExpiresAt"/> is the end of the window); EmergencyRefused why (Allowed false); EmergencyReviewed the
+/// verdict and the declaration's block; OwnerAccess null when allowed, "Unknown or removed record" when not; settings their value.
 /// AccountSuspended and AccountReinstated name the account as <see cref="LedgerEvent.Patient"/> or
 /// <see cref="LedgerEvent.Doctor"/> by its role.
 /// </para>
@@ -53,6 +54,10 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
 
     public Task PenalizeAsync(string doctor, CancellationToken cancellationToken) =>
         AsOwnerAsync(owner => contract.PenalizeAsync(owner, Address(doctor, nameof(doctor)), cancellationToken));
+
+    public Task ReviewEmergencyAsync(string patient, string doctor, ulong declaredBlock, bool abusive, CancellationToken cancellationToken) =>
+        AsOwnerAsync(owner => contract.ReviewEmergencyAsync(
+            owner, Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), declaredBlock, abusive, cancellationToken));
 
     // ------------------------------------------------------------------ patients
 
@@ -91,8 +96,14 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
     public Task RequestAccessAsync(ChainAccount doctor, string patient, CancellationToken cancellationToken) =>
         AsAsync(doctor, key => contract.RequestAccessAsync(key, Address(patient, nameof(patient)), cancellationToken));
 
-    public Task DeclareEmergencyAsync(ChainAccount doctor, string patient, byte[] reasonHash, CancellationToken cancellationToken) =>
-        AsAsync(doctor, key => contract.DeclareEmergencyAsync(key, Address(patient, nameof(patient)), reasonHash, cancellationToken));
+    public async Task<LedgerEmergency> DeclareEmergencyAsync(ChainAccount doctor, string patient, byte[] reasonCommitment, CancellationToken cancellationToken)
+    {
+        EmergencyDeclarationResult? result = null;
+        await AsAsync(doctor, async key => result = await contract.DeclareEmergencyAsync(key, Address(patient, nameof(patient)), reasonCommitment, cancellationToken));
+        return new LedgerEmergency((LedgerEmergencyRefusal)(int)result!.Refusal, result.Until, result.BlockNumber, result.TransactionHash);
+    }
+
+    public byte[] CommitToReason(ReadOnlySpan<byte> salt, string reason) => EhrAccessContract.ReasonCommitment(salt, reason);
 
     // ------------------------------------------------------------------ views
 
@@ -133,6 +144,14 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
         {
             var p = await contract.GetPermissionAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), cancellationToken);
             return new LedgerPermission((LedgerPermissionStatus)(int)p.Status, p.ExpiresAt, p.RequestedAt, p.EmergencyUntil);
+        });
+
+    public Task<LedgerEmergencyAllowance> GetEmergencyAllowanceAsync(string doctor, CancellationToken cancellationToken) =>
+        ReadAsync(async () =>
+        {
+            var (used, limit) = await contract.EmergenciesInPeriodAsync(Address(doctor, nameof(doctor)), cancellationToken);
+            var settings = await contract.EmergencyLimitAsync(cancellationToken);
+            return new LedgerEmergencyAllowance(used, limit, settings.Period);
         });
 
     public Task<byte[]?> GetRecordHashAsync(string patient, Guid recordId, CancellationToken cancellationToken) =>
@@ -231,8 +250,24 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
                 Patient = x.Patient.ToString(),
                 Doctor = x.Doctor.ToString(),
                 ExpiresAt = x.Until,
-                Detail = $"Reason hash {Hex.Encode(x.ReasonHash)}",
+                Detail = $"Reason commitment {Hex.Encode(x.ReasonCommitment)}",
             },
+            EmergencyRefusedEvent x => evt with
+            {
+                Patient = x.Patient.ToString(),
+                Doctor = x.Doctor.ToString(),
+                Detail = x.Reason == EmergencyRefusal.TooMany
+                    ? "Emergency refused: the doctor's limit of emergencies in the period was reached"
+                    : "Emergency refused: the patient ended the doctor's last emergency, not yet reviewed by the EHR manager",
+                Allowed = false,
+            },
+            EmergencyReviewedEvent x => evt with
+            {
+                Patient = x.Patient.ToString(),
+                Doctor = x.Doctor.ToString(),
+                Detail = Invariant($"Emergency of block {x.DeclaredBlock} reviewed: {(x.Abusive ? "abusive (penalised)" : "justified")}"),
+            },
+            EmergencyLimitSetEvent l => evt with { Detail = Invariant($"Emergency limit {l.Limit} per {l.Period.TotalHours:0.##} h") },
             OwnerAccessEvent o => evt with
             {
                 Patient = o.Patient.ToString(),

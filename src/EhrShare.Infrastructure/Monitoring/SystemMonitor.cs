@@ -78,7 +78,7 @@ internal sealed class SystemMonitor(
     }
 
     private static bool IsAlert(LedgerEvent e) =>
-        e.Name is "AccessDenied" or "EmergencyAccess" or "AccountSuspended" || e.Allowed == false;
+        e.Name is "AccessDenied" or "EmergencyAccess" or "EmergencyRefused" or "AccountSuspended" || e.Allowed == false;
 
     private async Task<IpfsStatus> IpfsAsync(CancellationToken cancellationToken)
     {

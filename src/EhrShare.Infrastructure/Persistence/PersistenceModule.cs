@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -42,6 +43,7 @@ public static class PersistenceModule
             .SetApplicationName("EhrShare")
             .PersistKeysToDbContext<EhrDbContext>();
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ConfigureKeyRingEncryption>();
+        builder.Services.AddSingleton<IEmergencyReasonProtector, EmergencyReasonProtector>();
 
         builder.Services.AddHealthChecks()
             .AddCheck<AppDatabaseHealthCheck>("database", timeout: TimeSpan.FromSeconds(5));

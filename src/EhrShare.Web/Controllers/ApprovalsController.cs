@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Users;
 using EhrShare.Web.Infrastructure;
@@ -8,11 +9,15 @@ namespace EhrShare.Web.Controllers;
 
 /// <summary>The admin's queue of registrations waiting for approval.</summary>
 [Authorize(Roles = Roles.Admin)]
-public sealed class ApprovalsController(ApproveUser approve, RejectUser reject) : EhrController
+public sealed class ApprovalsController(ApproveUser approve, RejectUser reject, EmergencyReview emergencies) : EhrController
 {
+    /// <summary>The manager's landing page: registrations to approve, and emergencies left unreviewed too long.</summary>
     [HttpGet]
-    public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
-        View(await approve.ListPendingAsync(cancellationToken));
+    public async Task<IActionResult> Index(CancellationToken cancellationToken)
+    {
+        ViewData["OverdueEmergencies"] = await emergencies.OverdueAsync(cancellationToken);
+        return View(await approve.ListPendingAsync(cancellationToken));
+    }
 
     [HttpPost]
     public Task<IActionResult> Approve(string id, CancellationToken cancellationToken) =>

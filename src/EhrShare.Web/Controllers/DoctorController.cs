@@ -50,7 +50,7 @@ public sealed class DoctorController(AccessManagement access) : EhrController
             try
             {
                 var patient = await access.DeclareEmergencyAsync(CurrentUserId, model.PatientAddress, model.Reason, cancellationToken);
-                TempData["Success"] = $"Emergency access to the records of {patient.Name} ({patient.Address}) is open. The patient and the administrator are told, with your reason.";
+                TempData["Success"] = $"Emergency access to the records of {patient.Name} ({patient.Address}) is open. The patient and the administrator are told, with your reason; the administrator will review it.";
                 return RedirectToAction(nameof(Patient), new { id = patient.UserId });
             }
             catch (ValidationFailedException e)
@@ -87,7 +87,8 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     {
         try
         {
-            return new DoctorDashboardModel(await access.ForDoctorAsync(CurrentUserId, cancellationToken), request, emergency, null);
+            var patients = await access.ForDoctorAsync(CurrentUserId, cancellationToken);
+            return new DoctorDashboardModel(patients, request, emergency, null, await access.EmergencyAllowanceAsync(CurrentUserId, cancellationToken));
         }
         catch (DependencyUnavailableException e)
         {

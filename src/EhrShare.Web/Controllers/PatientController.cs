@@ -1,13 +1,11 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Common;
-using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using EhrShare.Web.Infrastructure;
 using EhrShare.Web.Models;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace EhrShare.Web.Controllers;
@@ -80,16 +78,14 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
             () => RedirectToAction(nameof(Index)));
 
     [HttpGet]
-    public async Task<IActionResult> Access([FromServices] AccessManagement access, [FromServices] IEhrDbContext db, CancellationToken cancellationToken)
+    public async Task<IActionResult> Access([FromServices] AccessManagement access, CancellationToken cancellationToken)
     {
         var entries = await access.ForPatientAsync(CurrentUserId, cancellationToken);
         var since = DateTimeOffset.UtcNow.AddDays(-30);
-        var emergencies = await (
-            from e in db.Emergencies.AsNoTracking()
-            join doctor in db.Users.AsNoTracking() on e.DoctorUserId equals doctor.Id
-            where e.PatientUserId == CurrentUserId && e.DeclaredAt > since
-            orderby e.DeclaredAt descending
-            select new EmergencyNotice(doctor.DisplayName, e.Reason, e.DeclaredAt)).ToListAsync(cancellationToken);
+        var emergencies = (await access.EmergenciesForPatientAsync(CurrentUserId, cancellationToken))
+            .Where(e => e.DeclaredAt > since)
+            .Select(e => new EmergencyNotice(e.DoctorName, e.Reason, e.DeclaredAt))
+            .ToList();
         return View(new PatientAccessModel(entries, emergencies));
     }
 

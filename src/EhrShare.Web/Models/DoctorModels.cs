@@ -27,6 +27,7 @@ public sealed record DoctorDashboardModel(
     IReadOnlyList<DoctorAccessEntry> Patients,
     RequestAccessModel Request,
     EmergencyModel Emergency,
-    string? ChainError);
+    string? ChainError,
+    EhrShare.Core.Chain.LedgerEmergencyAllowance? EmergencyAllowance = null);
 
 public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records);

@@ -346,7 +346,7 @@ public sealed partial class ChainLedgerTests(AutomineChainFixture chain) : IClas
         Assert.Equal((doctor.Address, recordId, (string?)null), (events[4].Doctor, events[4].RecordId, events[4].Detail));
         Assert.Equal((doctor.Address, recordId, "No permission (penalty count 1)"), (events[6].Doctor, events[6].RecordId, events[6].Detail));
         Assert.NotNull(events[7].ExpiresAt);
-        Assert.Equal($"Reason hash 0x{Convert.ToHexStringLower(ChainFixture.Sha256Of("reason"))}", events[7].Detail);
+        Assert.Equal($"Reason commitment 0x{Convert.ToHexStringLower(ChainFixture.Sha256Of("reason"))}", events[7].Detail);
         Assert.Equal((null, recordId, null), (events[8].Doctor, events[8].RecordId, events[8].Detail));
         Assert.Equal("Unknown or removed record", events[9].Detail);
         Assert.Equal(("Suspended by the EHR manager", (string?)null), (events[10].Detail, events[10].Doctor));

@@ -270,16 +270,16 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
     }
 
     [Fact]
-    public async Task EmergencyAccess_GrantsTheOwnersWindowWithAReasonHash_ThenLapses_AndTheOwnerCanPenalize()
+    public async Task EmergencyAccess_GrantsTheOwnersWindowWithAReasonCommitment_ThenLapses_AndTheOwnerCanPenalize()
     {
         var (patient, _, _) = await chain.NewPatientAsync();
         var doctor = await chain.NewDoctorAsync();
-        var reasonHash = ChainFixture.Sha256Of("unconscious patient in the emergency room");
+        var commitment = EhrAccessContract.ReasonCommitment(new byte[32], "unconscious patient in the emergency room");
 
-        var evt = await Contract.DeclareEmergencyAsync(doctor, patient.Address, reasonHash);
+        var evt = await Contract.DeclareEmergencyAsync(doctor, patient.Address, commitment);
 
-        Assert.Equal(reasonHash, evt.ReasonHash);
-        Assert.Equal(patient.Address, evt.Patient);
+        Assert.True(evt.Declared);
+        Assert.Equal(commitment, evt.ReasonCommitment);
         Assert.True(await Contract.HasAccessAsync(patient.Address, doctor.Address));
         var permission = await Contract.GetPermissionAsync(patient.Address, doctor.Address);
         Assert.Equal(evt.Until, permission.EmergencyUntil);

@@ -131,6 +131,13 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
         rows.Add(("declareEmergency", "no earlier permission (new slot)", await GasOf(emergency.TransactionHash)));
         await MeasureLog("allowed, in an emergency window", emergencyDoctor, recordId, true);
         await Measure("penalize", "a doctor", () => c.PenalizeAsync(owner, emergencyDoctor.Address));
+        await Measure("reviewEmergency", "justified", () => c.ReviewEmergencyAsync(owner, patient.Address, emergencyDoctor.Address, emergency.BlockNumber, false));
+        await Measure("reviewEmergency", "abusive (a penalty)", () => c.ReviewEmergencyAsync(owner, patient.Address, emergencyDoctor.Address, emergency.BlockNumber, true));
+        var again = await c.DeclareEmergencyAsync(emergencyDoctor, patient.Address, ChainFixture.Sha256Of("reason 2"));
+        rows.Add(("declareEmergency", "second in the period (window open: extended)", await GasOf(again.TransactionHash)));
+        var refused = await c.DeclareEmergencyAsync(emergencyDoctor, patient.Address, ChainFixture.Sha256Of("reason 3"));
+        Assert.False(refused.Declared);
+        rows.Add(("declareEmergency", "refused: the limit reached (logged)", await GasOf(refused.TransactionHash)));
         await Measure("suspend", "an account", () => c.SuspendAsync(owner, doctor2.Address));
         await Measure("reinstate", "an account", () => c.ReinstateAsync(owner, doctor2.Address));
         await Measure("removeRecord", "a record", () => c.RemoveRecordAsync(patient, record2));
@@ -146,6 +153,7 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
         await MeasureOwn("a removed record (logged, not allowed)", record2, false);
         await Measure("setPenaltyThreshold", "owner", () => c.SetPenaltyThresholdAsync(owner, 4));
         await Measure("setEmergencyWindow", "owner", () => c.SetEmergencyWindowAsync(owner, TimeSpan.FromMinutes(30)));
+        await Measure("setEmergencyLimit", "owner", () => c.SetEmergencyLimitAsync(owner, 3, TimeSpan.FromHours(12)));
         return rows;
     }
 

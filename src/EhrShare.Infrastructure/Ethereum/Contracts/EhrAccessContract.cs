@@ -64,6 +64,13 @@ public sealed class EhrAccessContract
     public async Task<TimeSpan> EmergencyWindowAsync(CancellationToken cancellationToken = default) =>
         TimeSpan.FromSeconds((double)(BigInteger)(await CallAsync("emergencyWindow", [], cancellationToken))[0]!);
 
+    /// <summary>The owner's emergency limit with its rolling period.</summary>
+    public async Task<EmergencyLimit> EmergencyLimitAsync(CancellationToken cancellationToken = default) =>
+        new((uint)(BigInteger)(await CallAsync("emergencyLimit", [], cancellationToken))[0]!, await EmergencyPeriodAsync(cancellationToken));
+
+    public async Task<TimeSpan> EmergencyPeriodAsync(CancellationToken cancellationToken = default) =>
+        TimeSpan.FromSeconds((double)(BigInteger)(await CallAsync("emergencyPeriod", [], cancellationToken))[0]!);
+
     /// <summary>Whether the doctor may read the patient's records now (a grant not expired, or an emergency window; not suspended).</summary>
     public async Task<bool> HasAccessAsync(EthAddress patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
         (bool)(await CallAsync("hasAccess", [patient, doctor], cancellationToken))[0]!;
@@ -139,6 +146,17 @@ public sealed class EhrAccessContract
 
     public Task<RpcReceipt> SetEmergencyWindowAsync(EthKey owner, TimeSpan window, CancellationToken cancellationToken = default) =>
         SendAsync(owner, "setEmergencyWindow", [(ulong)window.TotalSeconds], cancellationToken);
+
+    /// <summary>At most <paramref name="limit"/> (1 to 6) emergencies per doctor in any <paramref name="period"/> (1 hour to 90 days).</summary>
+    public Task<RpcReceipt> SetEmergencyLimitAsync(EthKey owner, uint limit, TimeSpan period, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "setEmergencyLimit", [limit, (ulong)period.TotalSeconds], cancellationToken);
+
+    /// <summary>
+    /// The owner's verdict on the doctor's emergency on the patient declared in block <paramref name="declaredBlock"/>:
+    /// abusive adds a penalty (suspending at the threshold); either way it lifts the cool-down of an emergency the patient ended.
+    /// </summary>
+    public Task<RpcReceipt> ReviewEmergencyAsync(EthKey owner, EthAddress patient, EthAddress doctor, ulong declaredBlock, bool abusive, CancellationToken cancellationToken = default) =>
+        SendAsync(owner, "reviewEmergency", [patient, doctor, declaredBlock, abusive], cancellationToken);
 
     // ------------------------------------------------------------------ patients
 
@@ -254,19 +272,62 @@ public sealed class EhrAccessContract
         return null;
     }
 
-    /// <summary>Break-glass access for the owner's emergency window; <paramref name="reasonHash"/> is the hash of the stated reason.</summary>
-    public async Task<EmergencyAccessEvent> DeclareEmergencyAsync(EthKey doctor, EthAddress patient, byte[] reasonHash, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Break-glass access for the owner's emergency window; <paramref name="reasonCommitment"/> is keccak256(salt ‖ reason)
+    /// (<see cref="ReasonCommitment"/>). The contract may refuse it without reverting (too many in the period, or the last
+    /// one ended by the patient and not yet reviewed): the result says which, and the refusal is logged on the chain.
+    /// </summary>
+    public async Task<EmergencyDeclarationResult> DeclareEmergencyAsync(EthKey doctor, EthAddress patient, byte[] reasonCommitment, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(reasonHash);
-        if (reasonHash.Length != 32)
+        ArgumentNullException.ThrowIfNull(reasonCommitment);
+        if (reasonCommitment.Length != 32)
         {
-            throw new ArgumentException("A reason hash is 32 bytes.", nameof(reasonHash));
+            throw new ArgumentException("A reason commitment is 32 bytes.", nameof(reasonCommitment));
         }
 
-        var receipt = await SendAsync(doctor, "declareEmergency", [patient, reasonHash], cancellationToken);
-        return DecodeEvents(receipt).OfType<EmergencyAccessEvent>().Single();
+        var receipt = await SendAsync(doctor, "declareEmergency", [patient, reasonCommitment], cancellationToken);
+        foreach (var e in DecodeEvents(receipt))
+        {
+            switch (e)
+            {
+                case EmergencyAccessEvent declared:
+                    return new EmergencyDeclarationResult(EmergencyRefusal.None, declared.Until, declared.ReasonCommitment, receipt.TransactionHash, receipt.BlockNumber);
+                case EmergencyRefusedEvent refused:
+                    return new EmergencyDeclarationResult(refused.Reason, null, null, receipt.TransactionHash, receipt.BlockNumber);
+            }
+        }
+
+        throw new ChainException($"declareEmergency transaction {receipt.TransactionHash} emitted neither EmergencyAccess nor EmergencyRefused.");
     }
 
+    /// <summary>keccak256(salt ‖ UTF-8 reason): what goes on the chain for an emergency's reason. The salt is 32 random bytes.</summary>
+    public static byte[] ReasonCommitment(ReadOnlySpan<byte> salt, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        if (salt.Length != 32)
+        {
+            throw new ArgumentException("The salt is 32 bytes.", nameof(salt));
+        }
+
+        var text = System.Text.Encoding.UTF8.GetBytes(reason);
+        var input = new byte[32 + text.Length];
+        salt.CopyTo(input);
+        text.CopyTo(input.AsSpan(32));
+        return Keccak256.Hash(input);
+    }
+
+    /// <summary>How many emergencies the doctor declared in the current rolling period, and the owner's limit.</summary>
+    public async Task<(uint Count, uint Limit)> EmergenciesInPeriodAsync(EthAddress doctor, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("emergenciesInPeriod", [doctor], cancellationToken);
+        return ((uint)(BigInteger)v[0]!, (uint)(BigInteger)v[1]!);
+    }
+
+    /// <summary>Whether the patient ended the doctor's last emergency and the owner has not reviewed it yet.</summary>
+    public async Task<bool> EmergencyAwaitingReviewAsync(EthAddress patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
+        (bool)(await CallAsync("emergencyAwaitingReview", [patient, doctor], cancellationToken))[0]!;
+
+    // ------------------------------------------------------------------ events
     // ------------------------------------------------------------------ events
 
     /// <summary>The contract's events in a receipt, typed.</summary>

@@ -106,9 +106,27 @@ public sealed record AccessDeniedEvent(EthAddress Patient, EthAddress Doctor, Gu
     public override string EventName => "AccessDenied";
 }
 
-public sealed record EmergencyAccessEvent(EthAddress Patient, EthAddress Doctor, byte[] ReasonHash, DateTimeOffset Until) : EhrAccessEvent
+/// <summary>A declared emergency; <see cref="ReasonCommitment"/> is keccak256(salt ‖ reason), the reason kept off the chain.</summary>
+public sealed record EmergencyAccessEvent(EthAddress Patient, EthAddress Doctor, byte[] ReasonCommitment, DateTimeOffset Until) : EhrAccessEvent
 {
     public override string EventName => "EmergencyAccess";
+}
+
+/// <summary>A refused emergency declaration (nothing changed but the log).</summary>
+public sealed record EmergencyRefusedEvent(EthAddress Patient, EthAddress Doctor, EmergencyRefusal Reason) : EhrAccessEvent
+{
+    public override string EventName => "EmergencyRefused";
+}
+
+/// <summary>The owner's verdict on the emergency declared at <see cref="DeclaredBlock"/>; an abusive one is penalised too.</summary>
+public sealed record EmergencyReviewedEvent(EthAddress Patient, EthAddress Doctor, ulong DeclaredBlock, bool Abusive) : EhrAccessEvent
+{
+    public override string EventName => "EmergencyReviewed";
+}
+
+public sealed record EmergencyLimitSetEvent(uint Limit, TimeSpan Period) : EhrAccessEvent
+{
+    public override string EventName => "EmergencyLimitSet";
 }
 
 /// <summary>
@@ -153,6 +171,9 @@ public static class EhrAccessEventDecoder
             "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), Time(v[3])),
             "AccessDenied" => new AccessDeniedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), (DenialReason)U32(v[3]), U32(v[4]), Time(v[5])),
             "EmergencyAccess" => new EmergencyAccessEvent(A(v[0]), A(v[1]), (byte[])v[2]!, Time(v[3])),
+            "EmergencyRefused" => new EmergencyRefusedEvent(A(v[0]), A(v[1]), (EmergencyRefusal)U32(v[2])),
+            "EmergencyReviewed" => new EmergencyReviewedEvent(A(v[0]), A(v[1]), (ulong)(BigInteger)v[2]!, (bool)v[3]!),
+            "EmergencyLimitSet" => new EmergencyLimitSetEvent(U32(v[0]), TimeSpan.FromSeconds((double)(BigInteger)v[1]!)),
             "OwnerAccess" => new OwnerAccessEvent(A(v[0]), OptionalId(v[1]), (bool)v[2]!, Time(v[3])),
             _ => throw new AbiException($"EhrAccess event '{definition.Name}' has no typed record; add one."),
         };

@@ -33,6 +33,30 @@ public enum DenialReason
     RecordRemoved = 5,
 }
 
+/// <summary>Mirrors <c>EhrAccess.EmergencyRefusal</c>: why a declared emergency was refused.</summary>
+public enum EmergencyRefusal
+{
+    None = 0,
+
+    /// <summary>The doctor already declared the owner's limit of emergencies in the rolling period.</summary>
+    TooMany = 1,
+
+    /// <summary>The patient ended this doctor's last emergency and the owner has not reviewed it yet.</summary>
+    AwaitingReview = 2,
+}
+
+/// <summary>
+/// The outcome of <c>declareEmergency</c>: declared (with the window's end) or refused (logged as EmergencyRefused, nothing
+/// else changed), in block <see cref="BlockNumber"/>.
+/// </summary>
+public sealed record EmergencyDeclarationResult(EmergencyRefusal Refusal, DateTimeOffset? Until, byte[]? ReasonCommitment, string TransactionHash, ulong BlockNumber)
+{
+    public bool Declared => Refusal == EmergencyRefusal.None;
+}
+
+/// <summary>The owner's emergency limit: at most <see cref="Limit"/> per doctor in any <see cref="Period"/>.</summary>
+public sealed record EmergencyLimit(uint Limit, TimeSpan Period);
+
 /// <summary>Mirrors <c>EhrAccess.SuspensionCause</c>.</summary>
 public enum SuspensionCause
 {

@@ -54,9 +54,13 @@ internal sealed class EmergencyDeclarationConfiguration : IEntityTypeConfigurati
         emergency.HasKey(e => e.Id);
         emergency.Property(e => e.DoctorUserId).HasMaxLength(255).IsRequired();
         emergency.Property(e => e.PatientUserId).HasMaxLength(255).IsRequired();
-        emergency.Property(e => e.Reason).HasMaxLength(500).IsRequired();
-        emergency.Property(e => e.ReasonHash).HasMaxLength(32).IsFixedLength();
+        // Salt and text (at most 500 characters, 2,000 UTF-8 bytes) protected: well under 4 KiB.
+        emergency.Property(e => e.ProtectedReason).HasMaxLength(4096).IsRequired();
+        emergency.Property(e => e.ReasonCommitment).HasMaxLength(32).IsFixedLength();
+        emergency.Property(e => e.TransactionHash).HasMaxLength(66).IsRequired();
+        emergency.Property(e => e.ReviewedByUserId).HasMaxLength(255);
         emergency.HasIndex(e => new { e.PatientUserId, e.DeclaredAt });
         emergency.HasIndex(e => new { e.DoctorUserId, e.DeclaredAt });
+        emergency.HasIndex(e => new { e.Verdict, e.DeclaredAt });
     }
 }

@@ -30,6 +30,9 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
 
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("BlockNumber")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("DeclaredAt")
                         .HasColumnType("datetime(6)");
 
@@ -43,22 +46,42 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasMaxLength(255)
                         .HasColumnType("varchar(255)");
 
-                    b.Property<string>("Reason")
+                    b.Property<byte[]>("ProtectedReason")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("varchar(500)");
+                        .HasMaxLength(4096)
+                        .HasColumnType("varbinary(4096)");
 
-                    b.Property<byte[]>("ReasonHash")
+                    b.Property<byte[]>("ReasonCommitment")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("binary(32)")
                         .IsFixedLength();
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("ReviewedByUserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<string>("TransactionHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int?>("Verdict")
+                        .HasColumnType("int");
 
                     b.HasKey("Id");
 
                     b.HasIndex("DoctorUserId", "DeclaredAt");
 
                     b.HasIndex("PatientUserId", "DeclaredAt");
+
+                    b.HasIndex("Verdict", "DeclaredAt");
 
                     b.ToTable("Emergencies", (string)null);
                 });
