@@ -130,7 +130,10 @@ public sealed class EmergencyLimitTests(AutomineChainFixture chain) : IClassFixt
         {
             Assert.Equal(new EmergencyLimitSetEvent(1, TimeSpan.FromHours(2)), Assert.IsType<EmergencyLimitSetEvent>(Assert.Single(Contract.DecodeEvents(set))) with
             {
-                BlockNumber = 0, TransactionHash = "", LogIndex = 0, Timestamp = null,
+                BlockNumber = 0,
+                TransactionHash = "",
+                LogIndex = 0,
+                Timestamp = null,
             });
             await chain.AdvanceTimeAsync(TimeSpan.FromDays(2));
             var doctor = await chain.NewDoctorAsync();

@@ -148,7 +148,9 @@ public sealed class EmergencyReviewTests(EhrAppFixture fixture) : IClassFixture<
         using var http = new HttpClient();
         using var response = await http.PostAsJsonAsync(TestStack.ChainRpcUrl, new
         {
-            jsonrpc = "2.0", id = 1, method = "eth_getLogs",
+            jsonrpc = "2.0",
+            id = 1,
+            method = "eth_getLogs",
             @params = new object[] { new { fromBlock = "0x0", toBlock = "latest", address = contract } },
         });
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
