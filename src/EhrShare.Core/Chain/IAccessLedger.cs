@@ -71,6 +71,12 @@ public interface IAccessLedger
 
     Task<LedgerAccount> GetAccountAsync(string account, CancellationToken cancellationToken);
 
+    /// <summary>Refused attempts (penalties) at which the contract suspends a doctor.</summary>
+    Task<uint> GetPenaltyThresholdAsync(CancellationToken cancellationToken);
+
+    /// <summary>Why the account's last suspension happened, from its last <c>AccountSuspended</c> event; null if never suspended.</summary>
+    Task<LedgerSuspensionCause?> GetSuspensionCauseAsync(string account, CancellationToken cancellationToken);
+
     Task<LedgerPermission> GetPermissionAsync(string patient, string doctor, CancellationToken cancellationToken);
 
     /// <summary>The block hash anchored for a record, or null when the chain has none (unknown or removed).</summary>
@@ -99,6 +105,13 @@ public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock)
     public LedgerPermissionStatus Permission { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+}
+
+/// <summary>Mirrors the contract's <c>SuspensionCause</c>: the EHR manager's action, or the penalty threshold reached.</summary>
+public enum LedgerSuspensionCause
+{
+    Manager = 0,
+    RepeatedRefusals = 1,
 }
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
