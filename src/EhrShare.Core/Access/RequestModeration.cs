@@ -35,9 +35,14 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
             throw new ValidationFailedException($"You already blocked Dr {doctor.Name}.");
         }
 
-        // A request still waiting is declined first (the patient's own transaction): if the chain refuses or is down,
-        // nothing is blocked either.
+        // Only a doctor who asked (so the patient's access page lists them, and can unblock them). A request still
+        // waiting is declined first (the patient's own transaction): if the chain refuses or is down, nothing is blocked.
         var permission = await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account, cancellationToken);
+        if (permission.Status == LedgerPermissionStatus.None && permission.RequestedAt is null)
+        {
+            throw new ValidationFailedException($"Dr {doctor.Name} has not asked you for access; there is nothing to block.");
+        }
+
         if (permission.Status == LedgerPermissionStatus.Requested)
         {
             await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);

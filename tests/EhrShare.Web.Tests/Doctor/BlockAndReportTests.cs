@@ -106,19 +106,26 @@ public sealed class BlockAndReportTests(EhrAppFixture fixture) : IClassFixture<E
     }
 
     [Fact]
-    public async Task ADoctorWhoNeverAsked_CannotBeReported()
+    public async Task ADoctorWhoNeverAsked_CannotBeReportedOrBlocked()
     {
         var patient = await World.ApprovedPatientAsync(fixture.App);
         var doctor = await World.ApprovedDoctorAsync(fixture.App);
         using var p = await SignedInAsync(patient.Email);
 
-        using (var report = await p.PostAsync("/Patient/Report", new Dictionary<string, string> { ["doctorId"] = doctor.Id }, "/Patient/Access"))
+        foreach (var action in new[] { "/Patient/Report", "/Patient/Block" })
         {
-            Assert.Equal(HttpStatusCode.Redirect, report.StatusCode);
+            using (var response = await p.PostAsync(action, new Dictionary<string, string> { ["doctorId"] = doctor.Id }, "/Patient/Access"))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            }
+
+            Assert.Contains("has not asked you for access", (await p.GetPageAsync("/Patient/Access")).QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
         }
 
-        Assert.Contains("has not asked you for access", (await p.GetPageAsync("/Patient/Access")).QuerySelector("[role=alert]")!.TextContent, StringComparison.Ordinal);
-        Assert.Equal(0, await ReportCountAsync(patient));
+        using var scope = fixture.App.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<EhrDbContext>();
+        Assert.Equal(0, await db.RequestReports.CountAsync(r => r.PatientUserId == patient.Id));
+        Assert.Equal(0, await db.DoctorBlocks.CountAsync(b => b.PatientUserId == patient.Id));
     }
 
     private async Task<int> ReportCountAsync(TestUser patient)
