@@ -22,7 +22,12 @@ public static class CoreModule
         builder.Services.AddScoped<ApproveUser>();
         builder.Services.AddScoped<RejectUser>();
         builder.Services.AddScoped<UserAdministration>();
+        builder.Services.AddOptions<AccessRequestOptions>()
+            .BindConfiguration(AccessRequestOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddScoped<AccessManagement>();
+        builder.Services.AddScoped<RequestModeration>();
         builder.Services.AddScoped<AccessHistory>();
         builder.Services.AddScoped<EmergencyReview>();
         builder.Services.AddOptions<EmergencyOptions>()

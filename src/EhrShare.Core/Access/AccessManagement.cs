@@ -5,14 +5,22 @@ using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace EhrShare.Core.Access;
 
-/// <summary>A doctor as a patient sees them.</summary>
-public sealed record DoctorSummary(string UserId, string Name, string Specialty, string Account);
+/// <summary>A doctor as a patient sees them: who is asking, with the licence number the manager approved.</summary>
+public sealed record DoctorSummary(string UserId, string Name, string Specialty, string Account)
+{
+    public string LicenceNumber { get; init; } = "";
+}
 
-/// <summary>A patient as a doctor sees them.</summary>
-public sealed record PatientSummary(string UserId, string Name, PatientAddress Address, string Account);
+/// <summary>
+/// A patient as a doctor sees them. <see cref="Name"/> is null unless the doctor may read the patient's records now
+/// (granted and not expired, or an emergency): a doctor learns a name from the patient's grant, never by asking an
+/// address (docs/decisions/names-hidden-until-granted.md).
+/// </summary>
+public sealed record PatientSummary(string UserId, string? Name, PatientAddress Address, string Account);
 
 /// <summary>Where a doctor stands with a patient, as the chain says now.</summary>
 public enum AccessStanding
@@ -25,7 +33,14 @@ public enum AccessStanding
     Emergency,
 }
 
-public sealed record PatientAccessEntry(DoctorSummary Doctor, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil);
+public sealed record PatientAccessEntry(DoctorSummary Doctor, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil)
+{
+    /// <summary>The patient blocked this doctor: no further request from them reaches the patient.</summary>
+    public bool Blocked { get; init; }
+
+    /// <summary>The patient reported this doctor's request to the EHR manager.</summary>
+    public bool Reported { get; init; }
+}
 
 /// <summary>An emergency on a patient's records, as the patient sees it.</summary>
 public sealed record PatientEmergency(string DoctorName, string Reason, DateTimeOffset DeclaredAt, DateTimeOffset Until, EmergencyVerdict? Verdict);
@@ -36,17 +51,80 @@ public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding St
 /// Requests, grants, denials, revocations and emergencies: each is a transaction on the contract from the user's own
 /// account; the lists are read from the contract's events and its current state.
 /// </summary>
-public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector reasons, TimeProvider clock)
+public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector reasons, TimeProvider clock, IOptions<AccessRequestOptions> requestOptions)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
-    /// <summary>A doctor asks for access by the patient's address, typed as AID-PID.</summary>
-    public async Task<PatientSummary> RequestAsync(string doctorUserId, string patientAddress, CancellationToken cancellationToken)
+    /// <summary>
+    /// A doctor asks for access by the patient's address, typed as AID-PID. Returns the address only: the doctor learns
+    /// the patient's name once granted. Refused, with nothing sent, when the patient blocked the doctor (worded without
+    /// the patient's identity) or when the doctor reached a request limit (<see cref="AccessRequestOptions"/>).
+    /// </summary>
+    public async Task<PatientAddress> RequestAsync(string doctorUserId, string patientAddress, CancellationToken cancellationToken)
     {
         var doctor = await parties.DoctorAsync(doctorUserId, cancellationToken);
         var patient = await FindPatientByAddressAsync(patientAddress, cancellationToken);
-        await ledger.RequestAccessAsync(doctor.Account, patient.Account, cancellationToken);
-        return patient;
+        if (await db.DoctorBlocks.AsNoTracking().AnyAsync(b => b.PatientUserId == patient.UserId && b.DoctorUserId == doctor.User.Id, cancellationToken))
+        {
+            throw new ForbiddenException($"The patient at {patient.Address} does not accept requests from you; nothing was sent. If you are treating this patient, ask them in person.");
+        }
+
+        // The request takes its place before the limits are counted, so two requests at once cannot both pass the last
+        // free place (both may be refused; neither is sent). It is removed if refused or if the chain does not take it.
+        var now = clock.GetUtcNow();
+        var request = new AccessRequest { DoctorUserId = doctor.User.Id, PatientUserId = patient.UserId, RequestedAt = now };
+        db.AccessRequests.Add(request);
+        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await EnforceRequestLimitsAsync(doctor.User.Id, patient.UserId, now, cancellationToken);
+            await ledger.RequestAccessAsync(doctor.Account, patient.Account, cancellationToken);
+        }
+        catch
+        {
+            db.AccessRequests.Remove(request);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+
+        return patient.Address;
+    }
+
+    private async Task EnforceRequestLimitsAsync(string doctorUserId, string patientUserId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var limits = requestOptions.Value;
+        var dayAgo = now.AddDays(-1);
+        var today = await db.AccessRequests.AsNoTracking()
+            .Where(r => r.DoctorUserId == doctorUserId && r.RequestedAt > dayAgo)
+            .Select(r => r.RequestedAt).ToListAsync(cancellationToken);
+        if (today.Count > limits.MaxRequestsPerDay)
+        {
+            var nextFree = today.OrderBy(t => t).ElementAt(today.Count - 1 - limits.MaxRequestsPerDay).AddDays(1);
+            throw new ValidationFailedException(
+                $"You have sent {limits.MaxRequestsPerDay} requests in the last 24 hours, the most allowed; nothing was sent. You can ask again after {nextFree:yyyy-MM-dd HH:mm} UTC.",
+                "PatientAddress");
+        }
+
+        // Open: waiting for an answer and not older than the lifetime; asking the same patient again is one open request.
+        var openSince = now - limits.OpenRequestLifetime;
+        var open = await db.AccessRequests.AsNoTracking()
+            .Where(r => r.DoctorUserId == doctorUserId && r.AnsweredAt == null && r.RequestedAt > openSince)
+            .Select(r => r.PatientUserId).Distinct().CountAsync(cancellationToken);
+        if (open > limits.MaxOpenRequests)
+        {
+            throw new ValidationFailedException(
+                $"You have {limits.MaxOpenRequests} requests waiting for patients' answers, the most allowed; nothing was sent. You can ask again once a patient answers one of them.",
+                "PatientAddress");
+        }
+    }
+
+    /// <summary>The patient answered (or blocked): the doctor's requests to them stop counting as open.</summary>
+    private async Task CloseRequestsAsync(string patientUserId, string doctorUserId)
+    {
+        var now = clock.GetUtcNow();
+        await db.AccessRequests
+            .Where(r => r.PatientUserId == patientUserId && r.DoctorUserId == doctorUserId && r.AnsweredAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now), CancellationToken.None);
     }
 
     public async Task<DoctorSummary> GrantAsync(string patientUserId, string doctorUserId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -64,6 +142,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
 
         var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
     }
 
@@ -71,6 +150,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
     {
         var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
     }
 
@@ -78,6 +158,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
     {
         var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.RevokeAccessAsync(patient.Account, doctor.Account, cancellationToken);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
     }
 
@@ -156,6 +237,10 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
         var doctorAccounts = events.Where(e => e.Doctor is not null && e.Doctor != patient.Account.Address)
             .Select(e => e.Doctor!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var doctors = await DoctorsByAccountAsync(doctorAccounts, cancellationToken);
+        var blocked = (await db.DoctorBlocks.AsNoTracking().Where(b => b.PatientUserId == patient.User.Id)
+            .Select(b => b.DoctorUserId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var reported = (await db.RequestReports.AsNoTracking().Where(r => r.PatientUserId == patient.User.Id)
+            .Select(r => r.DoctorUserId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var entries = new List<PatientAccessEntry>();
         foreach (var account in doctorAccounts)
         {
@@ -167,7 +252,11 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
             var permission = await ledger.GetPermissionAsync(patient.Account.Address, account, cancellationToken);
             if (Standing(permission) is { } standing)
             {
-                entries.Add(new PatientAccessEntry(doctor, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil));
+                entries.Add(new PatientAccessEntry(doctor, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil)
+                {
+                    Blocked = blocked.Contains(doctor.UserId),
+                    Reported = reported.Contains(doctor.UserId),
+                });
             }
         }
 
@@ -192,19 +281,14 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
             var permission = await ledger.GetPermissionAsync(account, doctor.Account.Address, cancellationToken);
             if (Standing(permission) is { } standing)
             {
-                entries.Add(new DoctorAccessEntry(patient, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil));
+                // The name only while the doctor may read the records: never for a request that waits, nor after a
+                // denial, a revocation or an expiry.
+                var shown = standing is AccessStanding.Granted or AccessStanding.Emergency ? patient : patient with { Name = null };
+                entries.Add(new DoctorAccessEntry(shown, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil));
             }
         }
 
-        return entries.OrderBy(e => e.Standing).ThenBy(e => e.Patient.Name).ToList();
-    }
-
-    /// <summary>The patient a doctor may open, by user id (used to show a granted patient's records).</summary>
-    public async Task<PatientSummary> PatientAsync(string patientUserId, CancellationToken cancellationToken)
-    {
-        var patient = await parties.FindPatientAsync(patientUserId, cancellationToken)
-            ?? throw new NotFoundException("That patient does not exist.");
-        return new PatientSummary(patient.User.Id, patient.User.DisplayName, patient.Address, patient.Account.Address);
+        return entries.OrderBy(e => e.Standing).ThenBy(e => e.Patient.Address.Aid).ThenBy(e => e.Patient.Address.Pid).ToList();
     }
 
     private AccessStanding? Standing(LedgerPermission permission)
@@ -248,7 +332,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
             join profile in db.Doctors.AsNoTracking() on user.Id equals profile.UserId
             join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
             where user.Id == doctorUserId
-            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address)).FirstOrDefaultAsync(cancellationToken)
+            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address) { LicenceNumber = profile.LicenceNumber }).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("That doctor does not exist.");
         return (patient, doctor);
     }
@@ -259,7 +343,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
             join user in db.Users.AsNoTracking() on account.UserId equals user.Id
             join profile in db.Doctors.AsNoTracking() on user.Id equals profile.UserId
             where accounts.Contains(account.Address)
-            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address)).ToListAsync(cancellationToken))
+            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address) { LicenceNumber = profile.LicenceNumber }).ToListAsync(cancellationToken))
         .ToDictionary(d => d.Account, StringComparer.OrdinalIgnoreCase);
 
     private async Task<Dictionary<string, PatientSummary>> PatientsByAccountAsync(IReadOnlyCollection<string> accounts, CancellationToken cancellationToken) =>

@@ -85,6 +85,12 @@ public interface IAccessLedger
 
     Task<LedgerAccount> GetAccountAsync(string account, CancellationToken cancellationToken);
 
+    /// <summary>Refused attempts (penalties) at which the contract suspends a doctor.</summary>
+    Task<uint> GetPenaltyThresholdAsync(CancellationToken cancellationToken);
+
+    /// <summary>Why the account's last suspension happened, from its last <c>AccountSuspended</c> event; null if never suspended.</summary>
+    Task<LedgerSuspensionCause?> GetSuspensionCauseAsync(string account, CancellationToken cancellationToken);
+
     Task<LedgerPermission> GetPermissionAsync(string patient, string doctor, CancellationToken cancellationToken);
 
     /// <summary>How many emergencies the doctor declared in the contract's rolling period, its limit and the period.</summary>
@@ -134,6 +140,13 @@ public sealed record LedgerEmergency(LedgerEmergencyRefusal Refusal, DateTimeOff
 
 /// <summary>At most <see cref="Limit"/> emergencies per doctor in any <see cref="Period"/>; <see cref="Used"/> in the current one.</summary>
 public sealed record LedgerEmergencyAllowance(uint Used, uint Limit, TimeSpan Period);
+
+/// <summary>Mirrors the contract's <c>SuspensionCause</c>: the EHR manager's action, or the penalty threshold reached.</summary>
+public enum LedgerSuspensionCause
+{
+    Manager = 0,
+    RepeatedRefusals = 1,
+}
 
 public sealed record LedgerAccount(LedgerRole Role, bool Suspended, uint Penalties, PatientAddress? Address);
 

@@ -29,6 +29,12 @@ public interface IEhrDbContext
 
     DbSet<EmergencyDeclaration> Emergencies { get; }
 
+    DbSet<AccessRequest> AccessRequests { get; }
+
+    DbSet<DoctorBlock> DoctorBlocks { get; }
+
+    DbSet<RequestReport> RequestReports { get; }
+
     /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
     DatabaseFacade Database { get; }
 

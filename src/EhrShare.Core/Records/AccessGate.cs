@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace EhrShare.Core.Records;
@@ -45,18 +47,22 @@ public sealed class AccessGate(
     /// <summary>
     /// The second half: the attempt, allowed or not, is written to the access-log outbox (durable when this returns,
     /// whatever the caller's cancellation says); a denial then throws <see cref="AccessDeniedException"/> with the
-    /// reason, worded from the doctor's standing the decision came with (no further call to the chain).
+    /// reason, worded from the doctor's standing the decision came with, and what the refusal means for the doctor:
+    /// how many more refusals lead to suspension (the contract's threshold and the doctor's count, read while the
+    /// attempt is written), or why the doctor is suspended.
     /// </summary>
     public async Task RecordAsync(AccessAttempt attempt)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        // Read while the attempt is written: the threshold (or a suspended doctor's cause) does not depend on it.
+        var threshold = attempt.Allowed || attempt.Doctor is null ? null : ThresholdOrCauseAsync(attempt.Doctor.Account.Address, attempt.DoctorSuspended);
         try
         {
-            await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
+            var entry = await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
             if (!attempt.Allowed)
             {
                 logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", attempt.RecordId, attempt.ReaderUserId);
-                throw new AccessDeniedException(attempt.DenialReason ?? NoAccess);
+                throw new AccessDeniedException(await RefusalAsync(attempt, entry.Id, threshold!));
             }
         }
         finally
@@ -77,6 +83,7 @@ public sealed class AccessGate(
         bool allowed;
         ulong? block;
         string? denialReason = null;
+        var doctorSuspended = false;
         try
         {
             if (isOwner)
@@ -88,7 +95,8 @@ public sealed class AccessGate(
             {
                 var decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor!.Account.Address, now, cancellationToken);
                 (allowed, block) = (decision.Allowed, decision.DecidedAtBlock);
-                denialReason = allowed ? null : DenialReason(decision, now);
+                denialReason = allowed || decision.Suspended ? null : DenialReason(decision, now);
+                doctorSuspended = !allowed && decision.Suspended;
             }
         }
         catch (DependencyUnavailableException)
@@ -106,7 +114,11 @@ public sealed class AccessGate(
             throw;
         }
 
-        return new AccessAttempt(patient, readerUserId, isOwner ? null : doctor, recordId, allowed, now, block, started) { DenialReason = denialReason };
+        return new AccessAttempt(patient, readerUserId, isOwner ? null : doctor, recordId, allowed, now, block, started)
+        {
+            DenialReason = denialReason,
+            DoctorSuspended = doctorSuspended,
+        };
     }
 
     /// <summary>
@@ -125,9 +137,9 @@ public sealed class AccessGate(
         }
     }
 
-    private async Task LogAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided, DateTimeOffset now, ulong? block)
+    private async Task<AccessLogEntry> LogAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided, DateTimeOffset now, ulong? block)
     {
-        db.AccessLog.Add(new AccessLogEntry
+        var entry = new AccessLogEntry
         {
             RecordId = recordId,
             PatientAccount = patient.Account.Address,
@@ -138,32 +150,101 @@ public sealed class AccessGate(
             DecidedAtBlock = block is { } b ? checked((long)b) : null,
             AttemptedAt = now,
             NextAttemptAt = now,
-        });
+        };
+        db.AccessLog.Add(entry);
 
         // Durable before the read goes on, whatever the caller's cancellation says.
         await db.SaveChangesAsync(CancellationToken.None);
         signal.Notify();
+        return entry;
     }
 
-    private const string NoAccess = "You have no access to this patient's records. Ask the patient for access first.";
+    private const string NoAccess = "You have no access to this patient's records.";
 
-    /// <summary>A refusal in words, from the doctor's standing <c>accessAt</c> returned with the decision (the same block).</summary>
-    private static string DenialReason(LedgerAccessDecision decision, DateTimeOffset attemptedAt)
+    private const string AskAgain = "To read them, ask the patient for access again from My patients and wait for their approval.";
+
+    /// <summary>
+    /// A refusal in words, from the doctor's standing <c>accessAt</c> returned with the decision (the same block): what
+    /// happened and what to do instead. A suspension is worded by <see cref="RecordAsync"/> with its cause.
+    /// </summary>
+    private static string DenialReason(LedgerAccessDecision decision, DateTimeOffset attemptedAt) => decision.Permission switch
     {
-        if (decision.Suspended)
+        LedgerPermissionStatus.Granted when decision.ExpiresAt <= attemptedAt =>
+            $"Your access to this patient's records expired on {decision.ExpiresAt:yyyy-MM-dd HH:mm} UTC. {AskAgain}",
+        LedgerPermissionStatus.Revoked => $"The patient revoked your access to their records. {AskAgain}",
+        LedgerPermissionStatus.Denied => $"The patient declined your request for access. {AskAgain}",
+        LedgerPermissionStatus.Requested =>
+            "Your request for access is waiting for the patient's answer. Open their records once they approve it.",
+        _ => $"{NoAccess} Ask the patient for access first, from My patients.",
+    };
+
+    /// <summary>The contract's penalty threshold, or a suspended doctor's suspension cause; null when the chain does not
+    /// answer (the refusal is then worded without it). Never throws.</summary>
+    private async Task<(uint Threshold, LedgerSuspensionCause? Cause)?> ThresholdOrCauseAsync(string doctorAccount, bool suspended)
+    {
+        try
         {
-            return "Your account is suspended after repeated unauthorised attempts. The administrator can reinstate it.";
+            return suspended
+                ? (0, await ledger.GetSuspensionCauseAsync(doctorAccount, CancellationToken.None))
+                : (await ledger.GetPenaltyThresholdAsync(CancellationToken.None), null);
+        }
+        catch (EhrException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The refusal's full text. A suspended doctor's attempt adds no penalty (the contract's rule), so it says why the
+    /// account is suspended. Any other refusal is recorded and counts: the count after it is the doctor's penalties on
+    /// the chain plus the doctor's refusals still on their way to it, this one included. The others are counted before
+    /// the chain is asked, so one mined in between is counted twice, never missed: the doctor is never told there is
+    /// more room than there is.
+    /// </summary>
+    private async Task<string> RefusalAsync(AccessAttempt attempt, long entryId, Task<(uint Threshold, LedgerSuspensionCause? Cause)?> thresholdOrCause)
+    {
+        var doctorAccount = attempt.Doctor!.Account.Address;
+        if (attempt.DoctorSuspended)
+        {
+            var cause = (await thresholdOrCause)?.Cause;
+            var penalties = await PenaltiesAsync(doctorAccount);
+            return $"{Access.DoctorSuspension.Headline} {Access.DoctorSuspension.Describe(cause, penalties ?? 0)}";
         }
 
-        return decision.Permission switch
+        var reason = attempt.DenialReason ?? $"{NoAccess} Ask the patient for access first, from My patients.";
+        var onTheirWay = await db.AccessLog.AsNoTracking().CountAsync(
+            e => e.Id != entryId && e.ActorUserId == attempt.ReaderUserId && e.Actor == AccessActor.Doctor &&
+                 e.DecidedAllowed == false && e.State != OutboxState.Confirmed,
+            CancellationToken.None);
+        var onChain = await PenaltiesAsync(doctorAccount);
+        if (await thresholdOrCause is not { Threshold: > 0 } known || onChain is null)
         {
-            LedgerPermissionStatus.Granted when decision.ExpiresAt <= attemptedAt =>
-                $"Your access to this patient's records expired on {decision.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Ask the patient again.",
-            LedgerPermissionStatus.Revoked => "The patient revoked your access to their records.",
-            LedgerPermissionStatus.Denied => "The patient declined your request for access.",
-            LedgerPermissionStatus.Requested => "Your request for access is waiting for the patient's answer.",
-            _ => NoAccess,
+            return $"{reason} This attempt was recorded on the blockchain as refused; repeated refusals suspend your account.";
+        }
+
+        var counted = onChain.Value + (uint)onTheirWay + 1;
+        var remaining = counted >= known.Threshold ? 0 : known.Threshold - counted;
+        var consequence = remaining switch
+        {
+            0 => string.Create(CultureInfo.InvariantCulture,
+                $"This attempt was recorded on the blockchain as refused and brings your refusals to the limit of {known.Threshold}: your account is being suspended until the EHR manager reinstates it."),
+            1 => "This attempt was recorded on the blockchain as refused and counts toward suspension: 1 more refused attempt and your account is suspended.",
+            _ => string.Create(CultureInfo.InvariantCulture,
+                $"This attempt was recorded on the blockchain as refused and counts toward suspension: {remaining} more refused attempts and your account is suspended."),
         };
+        return $"{reason} {consequence}";
+    }
+
+    private async Task<uint?> PenaltiesAsync(string doctorAccount)
+    {
+        try
+        {
+            return (await ledger.GetAccountAsync(doctorAccount, CancellationToken.None)).Penalties;
+        }
+        catch (EhrException)
+        {
+            return null;
+        }
     }
 }
 
@@ -178,8 +259,11 @@ public sealed record AccessAttempt(
     ulong? DecidedAtBlock,
     long Started)
 {
-    /// <summary>Why a doctor is refused, in words (null when allowed).</summary>
+    /// <summary>Why a doctor is refused, in words (null when allowed, and when suspended: see <see cref="DoctorSuspended"/>).</summary>
     public string? DenialReason { get; init; }
+
+    /// <summary>Refused because the doctor is suspended (no penalty is added for it).</summary>
+    public bool DoctorSuspended { get; init; }
 }
 
 /// <summary>Wakes the access-log dispatcher right after an attempt is recorded, so it reaches the chain at once.</summary>

@@ -6,6 +6,9 @@ namespace EhrShare.Core.Records;
 /// <summary>What a record list shows: metadata from the app database (never the key or the CID).</summary>
 public sealed record RecordSummary(Guid Id, string Title, string? Notes, string FileName, string ContentType, long Size, DateTimeOffset CreatedAt);
 
+/// <summary>A patient's records as a doctor the contract allowed sees them, with who the patient is.</summary>
+public sealed record DoctorPatientRecords(Access.PatientSummary Patient, IReadOnlyList<RecordSummary> Records);
+
 /// <summary>A patient's committed records, newest first: for the patient, or for a doctor the contract allows.</summary>
 public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessGate gate)
 {
@@ -15,13 +18,17 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
         return await QueryAsync(patientUserId, cancellationToken);
     }
 
-    /// <summary>A doctor opens a patient's list: an access attempt like a read, decided and logged.</summary>
-    public async Task<IReadOnlyList<RecordSummary>> ForDoctorAsync(string doctorUserId, string patientUserId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A doctor opens a patient's list: an access attempt like a read, decided and logged. The patient's name comes with
+    /// the list, only once the contract allowed it (a refusal says nothing about who the patient is).
+    /// </summary>
+    public async Task<DoctorPatientRecords> ForDoctorAsync(string doctorUserId, string patientUserId, CancellationToken cancellationToken)
     {
         var patient = await parties.FindPatientAsync(patientUserId, cancellationToken)
             ?? throw new Common.NotFoundException("That patient does not exist.");
         await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
-        return await QueryAsync(patientUserId, cancellationToken);
+        var summary = new Access.PatientSummary(patient.User.Id, patient.User.DisplayName, patient.Address, patient.Account.Address);
+        return new DoctorPatientRecords(summary, await QueryAsync(patientUserId, cancellationToken));
     }
 
     private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, CancellationToken cancellationToken) =>

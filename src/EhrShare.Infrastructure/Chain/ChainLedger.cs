@@ -139,6 +139,17 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
                 a.Role == EhrRole.Patient ? new PatientAddress(a.Aid, a.Pid) : null);
         });
 
+    public Task<uint> GetPenaltyThresholdAsync(CancellationToken cancellationToken) =>
+        ReadAsync(() => contract.PenaltyThresholdAsync(cancellationToken));
+
+    public Task<LedgerSuspensionCause?> GetSuspensionCauseAsync(string account, CancellationToken cancellationToken) =>
+        ReadAsync(async () => await contract.LastSuspensionCauseAsync(Address(account, nameof(account)), cancellationToken) switch
+        {
+            SuspensionCause.Owner => LedgerSuspensionCause.Manager,
+            SuspensionCause.Penalty => LedgerSuspensionCause.RepeatedRefusals,
+            _ => (LedgerSuspensionCause?)null,
+        });
+
     public Task<LedgerPermission> GetPermissionAsync(string patient, string doctor, CancellationToken cancellationToken) =>
         ReadAsync(async () =>
         {

@@ -32,6 +32,12 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
 
     public DbSet<EmergencyDeclaration> Emergencies => Set<EmergencyDeclaration>();
 
+    public DbSet<AccessRequest> AccessRequests => Set<AccessRequest>();
+
+    public DbSet<DoctorBlock> DoctorBlocks => Set<DoctorBlock>();
+
+    public DbSet<RequestReport> RequestReports => Set<RequestReport>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

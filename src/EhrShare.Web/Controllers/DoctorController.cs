@@ -25,8 +25,8 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         {
             try
             {
-                var patient = await access.RequestAsync(CurrentUserId, model.PatientAddress, cancellationToken);
-                TempData["Success"] = $"Your request went to the patient at {patient.Address}. You can read their records once they approve.";
+                var address = await access.RequestAsync(CurrentUserId, model.PatientAddress, cancellationToken);
+                TempData["Success"] = $"Your request went to the patient at {address}. You can read their records once they approve.";
                 return RedirectToAction(nameof(Index));
             }
             catch (ValidationFailedException e)
@@ -70,9 +70,8 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     [HttpGet("/Doctor/Patients/{id}")]
     public async Task<IActionResult> Patient(string id, [FromServices] ListRecords list, CancellationToken cancellationToken)
     {
-        var patient = await access.PatientAsync(id, cancellationToken);
-        var records = await list.ForDoctorAsync(CurrentUserId, patient.UserId, cancellationToken);
-        return View(new DoctorPatientModel(patient, records));
+        var opened = await list.ForDoctorAsync(CurrentUserId, id, cancellationToken);
+        return View(new DoctorPatientModel(opened.Patient, opened.Records));
     }
 
     [HttpGet("/Doctor/Records/{id:guid}/View")]

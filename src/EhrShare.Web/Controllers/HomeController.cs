@@ -19,18 +19,24 @@ public sealed record StatusViewModel(int StatusCode, string RequestId)
     /// <summary>What went wrong, in the words of the use case that refused (never an exception's internals).</summary>
     public string? Detail { get; init; }
 
-    public string Title => StatusCode switch
+    public string Title => (StatusCode, Detail) switch
     {
-        403 => "You do not have access to this page",
-        404 => "Page not found",
-        413 => "The file is too large",
-        502 => "The record could not be served",
-        500 => "Something went wrong",
-        503 => "A service EhrShare needs is not available",
+        (403, not null) => "Access refused",
+        (404, not null) => "Not found",
+        (403, _) => "You do not have access to this page",
+        (404, _) => "Page not found",
+        (413, _) => "The file is too large",
+        (502, _) => "The record could not be served",
+        (500, _) => "Something went wrong",
+        (503, _) => "A service EhrShare needs is not available",
         _ => $"Error {StatusCode}",
     };
 
-    public string Explanation => StatusCode switch
+    /// <summary>
+    /// The generic advice for the status, or null when it would not apply: a refusal, a missing thing or a bad input
+    /// that a use case explained in <see cref="Detail"/> says only what applies (a removed record is not "mistyped").
+    /// </summary>
+    public string? Explanation => Detail is not null && StatusCode is 400 or 403 or 404 or 503 ? null : StatusCode switch
     {
         403 => "Your account is not allowed to see this. If you think it should be, ask the person who manages access.",
         404 => "The address may be mistyped, or the page was removed.",

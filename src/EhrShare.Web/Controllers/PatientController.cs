@@ -113,6 +113,21 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         PostRedirectGetAsync(async () => $"Dr {(await access.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
             () => RedirectToAction(nameof(Access)));
 
+    [HttpPost]
+    public Task<IActionResult> Block(string doctorId, [FromServices] RequestModeration moderation, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => $"You blocked Dr {(await moderation.BlockAsync(CurrentUserId, doctorId, cancellationToken)).Name}: their requests no longer reach you.",
+            () => RedirectToAction(nameof(Access)));
+
+    [HttpPost]
+    public Task<IActionResult> Unblock(string doctorId, [FromServices] RequestModeration moderation, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => $"Dr {(await moderation.UnblockAsync(CurrentUserId, doctorId, cancellationToken)).Name} can ask you for access again.",
+            () => RedirectToAction(nameof(Access)));
+
+    [HttpPost]
+    public Task<IActionResult> Report(string doctorId, string? comment, [FromServices] RequestModeration moderation, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => $"Your report on Dr {(await moderation.ReportAsync(CurrentUserId, doctorId, comment, cancellationToken)).Name}'s request went to the EHR manager.",
+            () => RedirectToAction(nameof(Access)));
+
     [HttpGet]
     public async Task<IActionResult> History(int page, [FromServices] AccessHistory history, CancellationToken cancellationToken) =>
         View(await history.ForPatientAsync(CurrentUserId, page <= 0 ? 1 : page, cancellationToken));

@@ -53,7 +53,7 @@ public sealed class EmergencyAndSuspensionTests(EhrE2EFixture e2e)
             await ScreenshotAsync(d, "doctor-suspended");
             await d.GotoAsync(records);
             await Expect(banner).ToBeVisibleAsync();
-            await Expect(d.GetByRole(AriaRole.Main)).ToContainTextAsync("Your account is suspended after repeated unauthorised attempts.");
+            await Expect(d.GetByRole(AriaRole.Main)).ToContainTextAsync("Your account is suspended. The contract suspended it when its penalties reached 3");
             await ScreenshotAsync(d, "doctor-suspended-refused");
 
             await admin.ClickMenuLinkAsync("Users");

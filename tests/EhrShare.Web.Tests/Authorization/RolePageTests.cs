@@ -17,7 +17,7 @@ public sealed class RolePageTests(PeopleFixture people) : IClassFixture<PeopleFi
     private static readonly string[] DoctorPages =
         ["/Doctor", "/Doctor/Patients/no-such-patient", "/Doctor" + NoRecord + "/View", "/Doctor" + NoRecord + "/Download"];
 
-    private static readonly string[] AdminPages = ["/Approvals", "/Users", "/Areas", "/Monitor", "/Monitor/Snapshot"];
+    private static readonly string[] AdminPages = ["/Approvals", "/Users", "/Reports", "/Areas", "/Monitor", "/Monitor/Snapshot"];
 
     /// <summary>(who, page, outcome): outcome is a status code, or where the redirect goes.</summary>
     public static TheoryData<Who, string, string> Matrix()

@@ -80,6 +80,41 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
     }
 
     /// <summary>
+    /// A refusal after a revocation says that the attempt was recorded and counted, how many more refusals suspend the
+    /// doctor (the contract's threshold, 3, against the doctor's count), and what to do instead.
+    /// </summary>
+    [Fact]
+    public async Task ARefusalAfterTheRevocation_SaysItCounted_HowManyMoreSuspend_AndToAskAgain()
+    {
+        var (patient, recordId, _) = await PatientWithRecordAsync();
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var d = await SignedInAsync(doctor);
+        using var p = await SignedInAsync(patient);
+        await RequestAsync(d, patient.Address!);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        {
+        }
+
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        {
+        }
+
+        var first = await RefusalAsync(d, $"/Doctor/Records/{recordId}/Download");
+        Assert.Contains("revoked your access", first, StringComparison.Ordinal);
+        Assert.Contains("This attempt was recorded on the blockchain as refused and counts toward suspension: 2 more refused attempts and your account is suspended.", first, StringComparison.Ordinal);
+        Assert.Contains("ask the patient for access again", first, StringComparison.Ordinal);
+
+        // The count is the chain's once the refusal is mined, and the outbox's while it is on its way: the same story.
+        await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 1);
+        Assert.Equal(1u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
+        var second = await RefusalAsync(d, $"/Doctor/Patients/{patient.Id}");
+        Assert.Contains("1 more refused attempt and your account is suspended.", second, StringComparison.Ordinal);
+        var third = await RefusalAsync(d, $"/Doctor/Records/{recordId}/View");
+        Assert.Contains("brings your refusals to the limit of 3", third, StringComparison.Ordinal);
+        await Eventually.WaitForAsync(() => Chain.StandingAsync(fixture.App, doctor.Id), a => a.Suspended, "the doctor suspended at the threshold");
+    }
+
+    /// <summary>
     /// The outbox sends <c>logAccess</c> after the read, when the patient may already have revoked: the contract decides
     /// the logged attempt as of the block and time the app decided it on, so the read is on the chain as allowed and the
     /// doctor is not penalised (docs/decisions/access-decided-at-the-attempt.md).
@@ -127,7 +162,10 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         using (var removed = await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download"))
         {
             Assert.Equal(HttpStatusCode.NotFound, removed.StatusCode);
-            Assert.Contains("removed by its patient", await removed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var page = await removed.Content.ReadAsStringAsync();
+            Assert.Contains("removed by its patient", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("mistyped", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("Page not found", page, StringComparison.Ordinal);
         }
 
         using (var unknown = await d.Client.GetAsync($"/Doctor/Records/{Guid.NewGuid()}/Download"))
@@ -157,6 +195,16 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
     {
         using var request = await doctor.SubmitAsync("/Doctor", new Dictionary<string, string> { ["Request.PatientAddress"] = address }, "RequestAccess");
         Assert.Equal(HttpStatusCode.Redirect, request.StatusCode);
+    }
+
+    private static async Task<string> RefusalAsync(WebSession doctor, string url)
+    {
+        using var response = await doctor.Client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var page = await WebSession.ParseAsync(response);
+        Assert.Equal("Access refused", page.QuerySelector("main h1")!.TextContent.Trim());
+        Assert.DoesNotContain("If you think it should be", page.QuerySelector("main")!.TextContent, StringComparison.Ordinal);
+        return page.QuerySelector("main p.lead")!.TextContent;
     }
 
     internal static async Task AssertRefusedAsync(WebSession doctor, string url, string reason)

@@ -52,6 +52,7 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
             var banner = page.QuerySelector("#suspended-banner");
             Assert.True(banner is not null, $"no suspension banner on {url}");
             Assert.Contains("suspended", banner!.TextContent, StringComparison.Ordinal);
+            Assert.Contains("its penalties reached 3", banner.TextContent, StringComparison.Ordinal);
         }
 
         using (var refused = await d.Client.GetAsync($"/Doctor/Records/{granted}/Download"))
@@ -82,6 +83,46 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
         Assert.Contains("penalties are cleared", (await admin.GetPageAsync("/Users")).QuerySelector("[role=status]")!.TextContent, StringComparison.Ordinal);
         await Eventually.WaitForAsync(async () => (await d.GetPageAsync("/Doctor")).QuerySelector("#suspended-banner") is null, gone => gone, "the banner gone");
         Assert.Equal("allowed"u8.ToArray(), await d.Client.GetByteArrayAsync($"/Doctor/Records/{granted}/Download"));
+    }
+
+    /// <summary>
+    /// A doctor the manager suspended is told it was the manager, from the contract's cause, never "after 0 denied
+    /// attempts": on the banner of every page and on a refusal.
+    /// </summary>
+    [Fact]
+    public async Task ASuspensionByTheManager_IsWordedAsTheManagersAction()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using var p = await SignedInAsync(patient.Email);
+        var record = await p.UploadRecordAsync("Granted record", "granted.txt", "text/plain", "allowed"u8.ToArray());
+        using var d = await SignedInAsync(doctor.Email);
+        await DoctorAccessTests.RequestAsync(d, patient.Address!);
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "5" }, "Grant"))
+        {
+        }
+
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+        using (var suspend = await admin.SubmitAsync("/Users?q=" + Uri.EscapeDataString(doctor.Email), new Dictionary<string, string>(), "Suspend"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, suspend.StatusCode);
+        }
+
+        var banner = await Eventually.WaitForAsync(
+            async () => (await d.GetPageAsync("/Doctor")).QuerySelector("#suspended-banner")?.TextContent,
+            text => text is not null,
+            "the banner on the doctor's page");
+        Assert.Contains("The EHR manager suspended it", banner!, StringComparison.Ordinal);
+        Assert.DoesNotContain("attempt", banner!, StringComparison.Ordinal);
+        Assert.DoesNotContain("penalties", banner!, StringComparison.Ordinal);
+
+        using var refused = await d.Client.GetAsync($"/Doctor/Records/{record}/Download");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var reason = (await WebSession.ParseAsync(refused)).QuerySelector("main p.lead")!.TextContent;
+        Assert.Contains("Your account is suspended. The EHR manager suspended it.", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("repeated", reason, StringComparison.Ordinal);
+        Assert.Equal(0u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
     }
 
     private async Task<WebSession> SignedInAsync(string email)

@@ -61,6 +61,17 @@ public sealed class EhrAccessContract
     public async Task<uint> PenaltyThresholdAsync(CancellationToken cancellationToken = default) =>
         (uint)(BigInteger)(await CallAsync("penaltyThreshold", [], cancellationToken))[0]!;
 
+    /// <summary>The cause in the account's last <c>AccountSuspended</c> event (its account is indexed), or null if none.</summary>
+    public async Task<SuspensionCause?> LastSuspensionCauseAsync(EthAddress account, CancellationToken cancellationToken = default)
+    {
+        var suspended = _abi.Event("AccountSuspended");
+        var logs = await Rpc.EthGetLogsAsync(
+            new LogFilter { FromBlock = BlockParameter.Number(0), ToBlock = BlockParameter.Latest, Addresses = [Address], Topics = [[suspended.Topic], [Topic(account)]] },
+            cancellationToken);
+        var last = logs.Where(l => !l.Removed).OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex).LastOrDefault();
+        return last is null ? null : (EhrAccessEventDecoder.Decode(last, _abi) as AccountSuspendedEvent)?.Cause;
+    }
+
     public async Task<TimeSpan> EmergencyWindowAsync(CancellationToken cancellationToken = default) =>
         TimeSpan.FromSeconds((double)(BigInteger)(await CallAsync("emergencyWindow", [], cancellationToken))[0]!);
 

@@ -22,6 +22,59 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
 
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
+            modelBuilder.Entity("EhrShare.Core.Access.AccessRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("DoctorUserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<string>("PatientUserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DoctorUserId", "RequestedAt");
+
+                    b.HasIndex("PatientUserId", "DoctorUserId", "AnsweredAt");
+
+                    b.ToTable("AccessRequests", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.DoctorBlock", b =>
+                {
+                    b.Property<string>("PatientUserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<string>("DoctorUserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<DateTimeOffset>("BlockedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("PatientUserId", "DoctorUserId");
+
+                    b.HasIndex("DoctorUserId");
+
+                    b.ToTable("DoctorBlocks", (string)null);
+                });
+
             modelBuilder.Entity("EhrShare.Core.Access.EmergencyDeclaration", b =>
                 {
                     b.Property<long>("Id")
@@ -84,6 +137,43 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.HasIndex("Verdict", "DeclaredAt");
 
                     b.ToTable("Emergencies", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.RequestReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<string>("DoctorUserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<string>("PatientUserId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<DateTimeOffset>("ReportedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DoctorUserId");
+
+                    b.HasIndex("ReportedAt");
+
+                    b.HasIndex("PatientUserId", "DoctorUserId")
+                        .IsUnique();
+
+                    b.ToTable("RequestReports", (string)null);
                 });
 
             modelBuilder.Entity("EhrShare.Core.Areas.Area", b =>
@@ -569,6 +659,51 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.AccessRequest", b =>
+                {
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("DoctorUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("PatientUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.DoctorBlock", b =>
+                {
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("DoctorUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("PatientUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.RequestReport", b =>
+                {
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("DoctorUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("PatientUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("EhrShare.Core.Records.MedicalRecord", b =>

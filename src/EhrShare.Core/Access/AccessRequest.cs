@@ -1,0 +1,43 @@
+namespace EhrShare.Core.Access;
+
+/// <summary>
+/// A doctor's request for access as the app sent it, kept to enforce the per-doctor limits (the chain keeps only the
+/// latest request per patient). Open until the patient answers (grant, deny, revoke or block) or it grows old.
+/// </summary>
+public class AccessRequest
+{
+    public long Id { get; set; }
+
+    public string DoctorUserId { get; set; } = "";
+
+    public string PatientUserId { get; set; } = "";
+
+    public DateTimeOffset RequestedAt { get; set; }
+
+    /// <summary>When the patient answered; null while the request waits.</summary>
+    public DateTimeOffset? AnsweredAt { get; set; }
+}
+
+/// <summary>A patient refuses every further request from a doctor (until they unblock).</summary>
+public class DoctorBlock
+{
+    public string PatientUserId { get; set; } = "";
+
+    public string DoctorUserId { get; set; } = "";
+
+    public DateTimeOffset BlockedAt { get; set; }
+}
+
+/// <summary>A patient reports a doctor's request to the EHR manager, with what they want the manager to know.</summary>
+public class RequestReport
+{
+    public long Id { get; set; }
+
+    public string PatientUserId { get; set; } = "";
+
+    public string DoctorUserId { get; set; } = "";
+
+    public string? Comment { get; set; }
+
+    public DateTimeOffset ReportedAt { get; set; }
+}
