@@ -22,6 +22,13 @@ public static class CoreModule
         builder.Services.AddScoped<ApproveUser>();
         builder.Services.AddScoped<RejectUser>();
         builder.Services.AddScoped<UserAdministration>();
+        builder.Services.AddOptions<AccountOptions>()
+            .BindConfiguration(AccountOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<UserSessions>();
+        builder.Services.AddScoped<ChangePassword>();
+        builder.Services.AddScoped<PasswordReset>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<AccessHistory>();
 
