@@ -5,7 +5,7 @@
 APT_PACKAGES_RUN=(mariadb-server mariadb-client curl jq)
 # ipfs-cid checks our CIDs independently; docker-compose (v1) validates docker-compose.yml; chromium runs the
 # end-to-end tests.
-APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium)
+APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium python3-aiosmtpd)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"

@@ -26,6 +26,13 @@ public static class CoreModule
             .BindConfiguration(AccessRequestOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<AccountOptions>()
+            .BindConfiguration(AccountOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<UserSessions>();
+        builder.Services.AddScoped<ChangePassword>();
+        builder.Services.AddScoped<PasswordReset>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<RequestModeration>();
         builder.Services.AddScoped<AccessHistory>();

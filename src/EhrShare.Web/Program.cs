@@ -1,6 +1,7 @@
 using EhrShare.Core;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ipfs;
+using EhrShare.Infrastructure.Mail;
 using EhrShare.Infrastructure.Monitoring;
 using EhrShare.Infrastructure.Outbox;
 using EhrShare.Infrastructure.Records;
@@ -19,6 +20,7 @@ builder.AddChain();
 builder.AddAccessLogOutbox();
 builder.AddRecordReconciler();
 builder.AddMonitoring();
+builder.AddMail();
 builder.AddAccounts();
 builder.AddEhrWeb();
 

@@ -126,8 +126,8 @@ public sealed class ApproveUser(
 
 public sealed record ApprovalResult(string Name, string Account, PatientAddress? Address);
 
-/// <summary>The admin rejects a registration; the account stays, marked rejected, and can do nothing.</summary>
-public sealed class RejectUser(IEhrDbContext db)
+/// <summary>The admin rejects a registration; the account stays, marked rejected, can do nothing, and its sessions end.</summary>
+public sealed class RejectUser(IEhrDbContext db, UserSessions sessions)
 {
     public async Task<string> ExecuteAsync(string userId, CancellationToken cancellationToken)
     {
@@ -140,6 +140,7 @@ public sealed class RejectUser(IEhrDbContext db)
 
         user.Status = UserStatus.Rejected;
         await db.SaveChangesAsync(cancellationToken);
+        await sessions.EndAllAsync(user, cancellationToken);
         return user.DisplayName;
     }
 }

@@ -17,8 +17,11 @@ public sealed record UserOverview(
     bool Suspended,
     uint Penalties);
 
-/// <summary>The admin suspends, reinstates and lifts doctors' penalties. The chain holds this state.</summary>
-public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger)
+/// <summary>
+/// The admin suspends, reinstates, lifts doctors' penalties (the chain holds this state) and signs users out
+/// everywhere. A suspension also ends the user's sessions.
+/// </summary>
+public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger, UserSessions sessions)
 {
     public async Task<IReadOnlyList<UserOverview>> ListAsync(string? search, CancellationToken cancellationToken)
     {
@@ -47,8 +50,15 @@ public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger)
             .ToList();
     }
 
-    public async Task SuspendAsync(string userId, CancellationToken cancellationToken) =>
+    public async Task SuspendAsync(string userId, CancellationToken cancellationToken)
+    {
         await ledger.SuspendAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);
+        await sessions.EndAllAsync(userId, cancellationToken);
+    }
+
+    /// <summary>Ends every session of the user; they must sign in again. Returns how many were open.</summary>
+    public Task<int> SignOutEverywhereAsync(string userId, CancellationToken cancellationToken) =>
+        sessions.EndAllAsync(userId, cancellationToken);
 
     public async Task ReinstateAsync(string userId, CancellationToken cancellationToken) =>
         await ledger.ReinstateAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);

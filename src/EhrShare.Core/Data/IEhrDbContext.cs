@@ -2,6 +2,7 @@ using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 
@@ -14,6 +15,9 @@ namespace EhrShare.Core.Data;
 public interface IEhrDbContext
 {
     DbSet<ApplicationUser> Users { get; }
+
+    /// <summary>Identity's user tokens; the open sessions are kept here (<see cref="Accounts.UserSessions"/>).</summary>
+    DbSet<IdentityUserToken<string>> UserTokens { get; }
 
     DbSet<Area> Areas { get; }
 

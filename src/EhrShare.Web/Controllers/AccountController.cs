@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Common;
@@ -16,32 +17,60 @@ public sealed class AccountController(
     UserManager<ApplicationUser> users,
     ILogger<AccountController> logger) : Controller
 {
+    private const string WrongCredentials = "The email or password is wrong.";
+
+    /// <summary>A hash of a random password, checked against when the email has no account (equal timing).</summary>
+    private static readonly Lazy<string> UnknownAccountHash = new(() =>
+        new PasswordHasher<ApplicationUser>().HashPassword(new ApplicationUser(), Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))));
+
+    private string ClientAddress => HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
     [HttpGet]
     public IActionResult Login(string? returnUrl) => View(new LoginModel { ReturnUrl = returnUrl });
 
     [HttpPost]
-    public async Task<IActionResult> Login(LoginModel model)
+    public async Task<IActionResult> Login(LoginModel model, [FromServices] SignInThrottle throttle)
     {
         if (!ModelState.IsValid)
         {
             return View(model);
         }
 
-        var result = await signIn.PasswordSignInAsync(model.Email.Trim(), model.Password, isPersistent: false, lockoutOnFailure: true);
+        // Throttled before the account is looked up: the same answer whether the email has an account or not.
+        var email = model.Email.Trim();
+        var address = ClientAddress;
+        if (throttle.Attempt(address, email) is { } wait)
+        {
+            logger.LogWarning("Sign-in throttled for a client address");
+            return TooManyAttempts(model, wait);
+        }
+
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            // The same work as checking a real password, so an unknown email does not answer faster.
+            users.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), UnknownAccountHash.Value, model.Password);
+            throttle.Failed(address, email);
+            ModelState.AddModelError(string.Empty, WrongCredentials);
+            return View(model);
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, model.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            return Url.IsLocalUrl(model.ReturnUrl) ? LocalRedirect(model.ReturnUrl) : RedirectToAction("Index", "Dashboard");
+        }
+
+        throttle.Failed(address, email);
         if (result.IsLockedOut)
         {
-            logger.LogWarning("Login refused: account locked out");
-            ModelState.AddModelError(string.Empty, "Too many failed attempts: this account is locked for 15 minutes.");
+            logger.LogWarning("Login refused: account {UserId} locked out", user.Id);
+            ModelState.AddModelError(string.Empty, "Too many failed attempts: this account is locked for a while. Try again later, or reset your password.");
             return View(model);
         }
 
-        if (!result.Succeeded)
-        {
-            ModelState.AddModelError(string.Empty, "The email or password is wrong.");
-            return View(model);
-        }
-
-        return Url.IsLocalUrl(model.ReturnUrl) ? LocalRedirect(model.ReturnUrl) : RedirectToAction("Index", "Dashboard");
+        ModelState.AddModelError(string.Empty, WrongCredentials);
+        return View(model);
     }
 
     [HttpPost]
@@ -51,6 +80,127 @@ public sealed class AccountController(
         await signIn.SignOutAsync();
         TempData["Success"] = "You are signed out.";
         return RedirectToAction("Index", "Home");
+    }
+
+    /// <summary>Sign out on every device: every session of this user ends, this one included.</summary>
+    [HttpPost]
+    [Authorize]
+    public async Task<IActionResult> SignOutEverywhere([FromServices] UserSessions sessions, CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is not null)
+        {
+            var ended = await sessions.EndAllAsync(user, cancellationToken);
+            logger.LogInformation("User {UserId} signed out everywhere ({Sessions} sessions)", user.Id, ended);
+        }
+
+        await signIn.SignOutAsync();
+        TempData["Success"] = "You are signed out on every device.";
+        return RedirectToAction("Index", "Home");
+    }
+
+    /// <summary>The signed-in user's own security: password and sessions.</summary>
+    [HttpGet]
+    [Authorize]
+    public async Task<IActionResult> Security()
+    {
+        var user = await users.GetUserAsync(User);
+        return user is null ? RedirectToAction(nameof(Login)) : View(new SecurityModel(user.Email ?? ""));
+    }
+
+    [HttpGet]
+    [Authorize]
+    public IActionResult ChangePassword() => View(new ChangePasswordModel());
+
+    [HttpPost]
+    [Authorize]
+    public async Task<IActionResult> ChangePassword(ChangePasswordModel model, [FromServices] ChangePassword change, CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return RedirectToAction(nameof(Login));
+        }
+
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                await change.ExecuteAsync(user, model.CurrentPassword, model.NewPassword, cancellationToken);
+                await signIn.SignInAsync(user, isPersistent: false);
+                TempData["Success"] = "Your password is changed. Every other session of yours is signed out.";
+                return RedirectToAction(nameof(Security));
+            }
+            catch (ValidationFailedException e)
+            {
+                ModelState.AddError(e);
+            }
+        }
+
+        return View(new ChangePasswordModel());
+    }
+
+    [HttpGet]
+    public IActionResult ForgotPassword([FromServices] PasswordReset reset)
+    {
+        ViewData["Available"] = reset.Available;
+        return View(new ForgotPasswordModel());
+    }
+
+    [HttpPost]
+    public async Task<IActionResult> ForgotPassword(
+        ForgotPasswordModel model, [FromServices] PasswordReset reset, [FromServices] SignInThrottle throttle, CancellationToken cancellationToken)
+    {
+        ViewData["Available"] = reset.Available;
+        if (!ModelState.IsValid)
+        {
+            return View(model);
+        }
+
+        // Each request counts as an attempt and a failure: it cannot be used to flood a mailbox.
+        var email = model.Email.Trim();
+        if (throttle.Attempt(ClientAddress, email) is { } wait)
+        {
+            return TooManyAttempts(model, wait);
+        }
+
+        throttle.Failed(ClientAddress, email);
+        try
+        {
+            await reset.RequestAsync(email, cancellationToken);
+        }
+        catch (ValidationFailedException e)
+        {
+            ModelState.AddError(e);
+            return View(model);
+        }
+
+        TempData["Success"] = "If an account uses that address, a link to reset its password is on its way. It works for an hour.";
+        return RedirectToAction(nameof(Login));
+    }
+
+    [HttpGet]
+    public IActionResult ResetPassword(string? userId, string? token) =>
+        View(new ResetPasswordModel { UserId = userId ?? "", Token = token ?? "" });
+
+    [HttpPost]
+    public async Task<IActionResult> ResetPassword(ResetPasswordModel model, [FromServices] PasswordReset reset, CancellationToken cancellationToken)
+    {
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                await reset.ResetAsync(model.UserId, model.Token, model.NewPassword, cancellationToken);
+                TempData["Success"] = "Your password is changed and every session of your account is signed out. Sign in with the new password.";
+                return RedirectToAction(nameof(Login));
+            }
+            catch (ValidationFailedException e)
+            {
+                ModelState.AddError(e);
+            }
+        }
+
+        return View(new ResetPasswordModel { UserId = model.UserId, Token = model.Token });
     }
 
     [HttpGet]
@@ -128,6 +278,15 @@ public sealed class AccountController(
         var result = View("~/Views/Shared/Status.cshtml", new StatusViewModel(403, HttpContext.TraceIdentifier));
         result.StatusCode = StatusCodes.Status403Forbidden;
         return result;
+    }
+
+    private ViewResult TooManyAttempts(object model, TimeSpan wait)
+    {
+        ModelState.AddModelError(string.Empty, $"Too many attempts: try again {SignInThrottle.Describe(wait)}. If you forgot your password, reset it.");
+        var view = View(model);
+        view.StatusCode = StatusCodes.Status429TooManyRequests;
+        Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return view;
     }
 
     private async Task<IActionResult> SignInPendingAsync(ApplicationUser user)

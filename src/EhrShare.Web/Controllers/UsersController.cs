@@ -34,6 +34,14 @@ public sealed class UsersController(UserAdministration administration) : EhrCont
         }, () => RedirectToAction(nameof(Index)));
 
     [HttpPost]
+    public Task<IActionResult> SignOutEverywhere(string id, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () =>
+        {
+            var ended = await administration.SignOutEverywhereAsync(id, cancellationToken);
+            return $"The user is signed out on every device ({ended} session{(ended == 1 ? "" : "s")} ended).";
+        }, () => RedirectToAction(nameof(Index)));
+
+    [HttpPost]
     public Task<IActionResult> LiftPenalty(string id, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EhrShare.Core.Accounts;
 using Microsoft.AspNetCore.Mvc.Rendering;
 
 namespace EhrShare.Web.Models;
@@ -33,7 +34,8 @@ public abstract class RegisterModelBase
 
     [Required(ErrorMessage = "Choose a password.")]
     [DataType(DataType.Password)]
-    [StringLength(128, MinimumLength = 10, ErrorMessage = "Use at least 10 characters.")]
+    [MinLength(PasswordRules.MinimumLength, ErrorMessage = PasswordRules.TooShort)]
+    [MaxLength(PasswordRules.MaximumLength, ErrorMessage = PasswordRules.TooLong)]
     [Display(Name = "Password")]
     public string Password { get; set; } = "";
 
@@ -69,4 +71,59 @@ public sealed class RegisterDoctorModel : RegisterModelBase
     [StringLength(100, MinimumLength = 2, ErrorMessage = "Enter a specialty (2 to 100 characters).")]
     [Display(Name = "Specialty")]
     public string Specialty { get; set; } = "";
+}
+
+/// <summary>What the security page shows about the signed-in user.</summary>
+public sealed record SecurityModel(string Email);
+
+public sealed class ChangePasswordModel
+{
+    [Required(ErrorMessage = "Enter your current password.")]
+    [DataType(DataType.Password)]
+    [Display(Name = "Current password")]
+    public string CurrentPassword { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a new password.")]
+    [DataType(DataType.Password)]
+    [MinLength(PasswordRules.MinimumLength, ErrorMessage = PasswordRules.TooShort)]
+    [MaxLength(PasswordRules.MaximumLength, ErrorMessage = PasswordRules.TooLong)]
+    [Display(Name = "New password")]
+    public string NewPassword { get; set; } = "";
+
+    [Required(ErrorMessage = "Repeat the new password.")]
+    [DataType(DataType.Password)]
+    [Compare(nameof(NewPassword), ErrorMessage = "The two passwords differ.")]
+    [Display(Name = "Repeat new password")]
+    public string ConfirmPassword { get; set; } = "";
+}
+
+public sealed class ForgotPasswordModel
+{
+    [Required(ErrorMessage = "Enter your email.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [StringLength(254, ErrorMessage = "Enter a valid email address.")]
+    [Display(Name = "Email")]
+    public string Email { get; set; } = "";
+}
+
+public sealed class ResetPasswordModel
+{
+    [Required(ErrorMessage = "This reset link is incomplete: ask for a new one.")]
+    public string UserId { get; set; } = "";
+
+    [Required(ErrorMessage = "This reset link is incomplete: ask for a new one.")]
+    public string Token { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a new password.")]
+    [DataType(DataType.Password)]
+    [MinLength(PasswordRules.MinimumLength, ErrorMessage = PasswordRules.TooShort)]
+    [MaxLength(PasswordRules.MaximumLength, ErrorMessage = PasswordRules.TooLong)]
+    [Display(Name = "New password")]
+    public string NewPassword { get; set; } = "";
+
+    [Required(ErrorMessage = "Repeat the new password.")]
+    [DataType(DataType.Password)]
+    [Compare(nameof(NewPassword), ErrorMessage = "The two passwords differ.")]
+    [Display(Name = "Repeat new password")]
+    public string ConfirmPassword { get; set; } = "";
 }

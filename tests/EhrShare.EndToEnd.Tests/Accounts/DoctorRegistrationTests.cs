@@ -38,7 +38,7 @@ public sealed class DoctorRegistrationTests(EhrE2EFixture e2e)
             [
                 new("name-missing", "Full name", "", "Enter your full name.", "Dr Example"),
                 new("bad-email", "Email", "someone@", "Enter a valid email address.", email),
-                new("short-password", "Password", "Short-1", "Use at least 10 characters.", Pages.Password),
+                new("short-password", "Password", "Short-1", "Use at least 12 characters.", Pages.Password),
                 new("passwords-differ", "Repeat password", "Something-else-9", "The two passwords differ.", Pages.Password),
                 new("licence-missing", "Licence number", "", "Enter your licence number.", "LIC-" + Guid.NewGuid().ToString("N")[..8]),
                 new("specialty-missing", "Specialty", "", "Enter your specialty.", "Cardiology"),

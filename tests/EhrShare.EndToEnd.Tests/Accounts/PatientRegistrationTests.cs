@@ -67,8 +67,9 @@ public sealed class PatientRegistrationTests(EhrE2EFixture e2e)
                 [
                     new("name-missing", "Full name", "", "Enter your full name.", "Pat Example"),
                     new("bad-email", "Email", "not-an-email", "Enter a valid email address.", email),
-                    new("short-password", "Password", "Short-1", "Use at least 10 characters.", Pages.Password),
+                    new("short-password", "Password", "Short-1", "Use at least 12 characters.", Pages.Password),
                     new("password-without-upper-case", "Password", "all-lower-case-9", "uppercase", Pages.Password),
+                    new("common-password", "Password", "Password1234!", "too common", Pages.Password),
                     new("passwords-differ", "Repeat password", "Something-else-9", "The two passwords differ.", Pages.Password),
                     new("future-birth-date", "Date of birth", "2999-01-01", "Enter a date of birth between 1900 and today.", "1980-05-17"),
                     new("no-area", "Area", "", "Choose your area.", area),

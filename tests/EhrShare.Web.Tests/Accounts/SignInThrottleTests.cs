@@ -1,0 +1,135 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EhrShare.Web.Tests.Accounts;
+
+/// <summary>
+/// The app with small sign-in limits, where a test names the client address of each request (the in-process test
+/// server has none): header <c>X-Test-Client-Address</c>, read by a middleware added only in this fixture.
+/// </summary>
+public sealed class ThrottledAppFixture : IAsyncDisposable
+{
+    public const int FailuresPerAccount = 3;
+    public const int AttemptsPerAddress = 12;
+    public const int LockoutFailures = 5;
+
+    public EhrAppFactory App { get; } = new(
+        new Dictionary<string, string?>
+        {
+            ["Accounts:SignInFailuresPerAccount"] = FailuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Accounts:SignInAttemptsPerAddress"] = AttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Accounts:LockoutFailures"] = LockoutFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        },
+        services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+
+    public WebSession From(string address)
+    {
+        var session = WebSession.For(App);
+        session.Client.DefaultRequestHeaders.Add("X-Test-Client-Address", address);
+        return session;
+    }
+
+    public ValueTask DisposeAsync() => App.DisposeAsync();
+
+    private sealed class ClientAddressFromHeader : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (IPAddress.TryParse(context.Request.Headers["X-Test-Client-Address"], out var address))
+                {
+                    context.Connection.RemoteIpAddress = address;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFixture<ThrottledAppFixture>
+{
+    [Fact]
+    public async Task WrongPasswordsFromOneAddress_HoldUpThatAddress_NotTheOwnerSigningInFromAnother()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var attacker = fixture.From("198.51.100.1");
+        for (var i = 0; i < ThrottledAppFixture.FailuresPerAccount; i++)
+        {
+            var (status, message) = await TryAsync(attacker, patient.Email, "Wrong-password-" + i);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Contains("The email or password is wrong.", message, StringComparison.Ordinal);
+        }
+
+        var (refused, why) = await TryAsync(attacker, patient.Email, World.Password);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+        Assert.Contains("Too many attempts: try again in", why, StringComparison.Ordinal);
+        using var owner = fixture.From("198.51.100.2");
+        await owner.SignInAsync(patient.Email, World.Password);
+    }
+
+    [Fact]
+    public async Task AnUnknownEmail_GetsTheSameAnswers_AsAKnownOne()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var knownTries = fixture.From("198.51.100.11");
+        using var unknownTries = fixture.From("198.51.100.12");
+        var unknown = RegistrationTests.Unique("nobody");
+
+        for (var i = 0; i <= ThrottledAppFixture.FailuresPerAccount; i++)
+        {
+            var known = await TryAsync(knownTries, patient.Email, "Wrong-password-" + i);
+            var nobody = await TryAsync(unknownTries, unknown, "Wrong-password-" + i);
+            Assert.Equal(known.Status, nobody.Status);
+            Assert.Equal(Normalise(known.Message), Normalise(nobody.Message));
+        }
+    }
+
+    [Fact]
+    public async Task OneAddress_TryingManyAccounts_IsHeldUp()
+    {
+        using var sprayer = fixture.From("198.51.100.21");
+        for (var i = 0; i < ThrottledAppFixture.AttemptsPerAddress; i++)
+        {
+            var (status, _) = await TryAsync(sprayer, RegistrationTests.Unique("spray"), "Wrong-password-1");
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        var (refused, why) = await TryAsync(sprayer, RegistrationTests.Unique("spray"), "Wrong-password-1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused);
+        Assert.Contains("Too many attempts", why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GuessesSpreadOverAddresses_LockTheAccount_AsABackstop()
+    {
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        for (var i = 0; i < ThrottledAppFixture.LockoutFailures; i++)
+        {
+            using var bot = fixture.From($"203.0.113.{i + 1}");
+            var (status, _) = await TryAsync(bot, doctor.Email, "Wrong-password-" + i);
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        using var owner = fixture.From("203.0.113.200");
+        var (_, message) = await TryAsync(owner, doctor.Email, World.Password);
+
+        Assert.Contains("locked for a while", message, StringComparison.Ordinal);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Message)> TryAsync(WebSession session, string email, string password)
+    {
+        using var response = await session.SubmitAsync("/Account/Login", new Dictionary<string, string> { ["Email"] = email, ["Password"] = password });
+        var form = (await WebSession.ParseAsync(response)).QuerySelector("[role=alert]")?.TextContent ?? "";
+        return (response.StatusCode, form.Trim());
+    }
+
+    // The wait is counted in seconds and may differ by one between two requests.
+    private static string Normalise(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"\d+", "N");
+}
