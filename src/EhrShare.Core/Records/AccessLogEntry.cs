@@ -43,6 +43,16 @@ public class AccessLogEntry
 
     public string? TransactionHash { get; set; }
 
+    /// <summary>
+    /// The signed transaction of <see cref="TransactionHash"/> while the entry is Sent (public data: it holds no key),
+    /// so the exact transaction can be handed to the node again when the node does not know it (an instance stopped
+    /// between recording and sending it, or the node lost its pool); null otherwise.
+    /// </summary>
+    public byte[]? SignedTransaction { get; set; }
+
+    /// <summary>The nonce <see cref="SignedTransaction"/> was signed with.</summary>
+    public long? TransactionNonce { get; set; }
+
     public long? BlockNumber { get; set; }
 
     /// <summary>What the contract decided when it logged the attempt.</summary>

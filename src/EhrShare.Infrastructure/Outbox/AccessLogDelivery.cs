@@ -95,7 +95,13 @@ internal sealed class AccessLogDelivery(
             return false;
         }
 
-        if (time.GetUtcNow() < entry.NextAttemptAt)
+        if (entry.SignedTransaction is { Length: > 0 } raw && entry.TransactionNonce is { } nonce &&
+            !await SendAgainAsync(entry, hash, raw, (ulong)nonce, cancellationToken))
+        {
+            return false;
+        }
+
+        if (entry.SignedTransaction is null && time.GetUtcNow() < entry.NextAttemptAt)
         {
             return false; // Unknown, but sent too recently to give it up (found by the start-up sweep).
         }
@@ -112,6 +118,89 @@ internal sealed class AccessLogDelivery(
 
         return true;
     }
+
+    /// <summary>
+    /// The node does not know the recorded transaction, which this entry still holds signed: hand the node the very same
+    /// bytes (same hash, so the chain can hold the attempt only once) when its nonce is the account's next one. False
+    /// when that settled the entry for now (handed over, or waiting for an earlier nonce); true when it can never be
+    /// mined (its nonce went to another transaction, or the node refuses it), so a new transaction is due.
+    /// </summary>
+    private async Task<bool> SendAgainAsync(AccessLogEntry entry, string hash, byte[] raw, ulong nonce, CancellationToken cancellationToken)
+    {
+        if (!EthAddress.TryParse(entry.ActorAccount, out var actor))
+        {
+            throw new OutboxEntryException($"The entry's reader account '{entry.ActorAccount}' is not an address.");
+        }
+
+        SentTransaction? handedOver = null;
+
+        // Under the account's send lock, as every transaction of the account is handed to the node.
+        using (await Sender.LockAccountAsync(actor, cancellationToken))
+        {
+            var next = await Rpc.EthGetTransactionCountAsync(actor, BlockParameter.Pending, cancellationToken);
+            if (nonce > next)
+            {
+                // An earlier nonce of the account is missing too (usually another entry being recovered the same way):
+                // handed over now, this one would wait behind the gap. Look again soon; after ResendAfter, give it up.
+                if (time.GetUtcNow() < entry.NextAttemptAt)
+                {
+                    await LookAgainAsync(entry, cancellationToken);
+                    return false;
+                }
+
+                return true;
+            }
+
+            if (nonce == next)
+            {
+                try
+                {
+                    await Rpc.EthSendRawTransactionAsync(raw, cancellationToken);
+                    // This process's nonces for the account may predate the transaction: take them from the node again.
+                    Sender.ForgetNonces(actor);
+                    logger.LogInformation("Access-log entry {EntryId}: the node did not know transaction {TransactionHash}; handed it the same transaction again", entry.Id, hash);
+                    handedOver = new SentTransaction(hash, actor, nonce, raw, CreateRequest(entry));
+                }
+                catch (RpcException ex)
+                {
+                    // Refused (its nonce was taken meanwhile, or its fees no longer do): it is in no pool, and only this
+                    // table holds it. Unless it was mined just now, a new transaction cannot log the attempt twice.
+                    logger.LogInformation("Access-log entry {EntryId}: the node refused transaction {TransactionHash} again ({Reason})", entry.Id, hash, ex.RpcMessage);
+                }
+            }
+        }
+
+        if (handedOver is not null)
+        {
+            await AwaitReceiptAsync(entry, handedOver, cancellationToken);
+            return false;
+        }
+
+        // Its nonce is used: by this transaction after all (mined since the first look), or by another one.
+        if (await Rpc.EthGetTransactionReceiptAsync(hash, cancellationToken) is { } receipt)
+        {
+            if (receipt.Succeeded)
+            {
+                await ConfirmAsync(entry, receipt, cancellationToken);
+            }
+            else
+            {
+                await BackToPendingAsync(entry, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    private async Task LookAgainAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    {
+        entry.NextAttemptAt = Min(entry.NextAttemptAt, time.GetUtcNow() + _options.PollInterval);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private async Task SendAsync(AccessLogEntry entry, CancellationToken cancellationToken)
     {
@@ -131,6 +220,8 @@ internal sealed class AccessLogDelivery(
 
             // Durable before the node sees it: after a crash from here on, the next round looks this hash up first.
             entry.TransactionHash = signed.Hash;
+            entry.SignedTransaction = signed.Raw;
+            entry.TransactionNonce = (long)signed.Nonce;
             entry.State = OutboxState.Sent;
             entry.Attempts++;
             entry.LastError = null;
@@ -164,6 +255,11 @@ internal sealed class AccessLogDelivery(
             }
         }
 
+        await AwaitReceiptAsync(entry, sent, cancellationToken);
+    }
+
+    private async Task AwaitReceiptAsync(AccessLogEntry entry, SentTransaction sent, CancellationToken cancellationToken)
+    {
         RpcReceipt receipt;
         try
         {
@@ -221,6 +317,8 @@ internal sealed class AccessLogDelivery(
 
         entry.State = OutboxState.Confirmed;
         entry.TransactionHash = receipt.TransactionHash;
+        entry.SignedTransaction = null;
+        entry.TransactionNonce = null;
         entry.BlockNumber = (long)receipt.BlockNumber;
         entry.ChainAllowed = result.Allowed;
         entry.ConfirmedAt = time.GetUtcNow();
@@ -235,6 +333,8 @@ internal sealed class AccessLogDelivery(
     {
         entry.State = OutboxState.Pending;
         entry.TransactionHash = null;
+        entry.SignedTransaction = null;
+        entry.TransactionNonce = null;
         return RetryLaterAsync(entry, error, countAttempt: false, cancellationToken);
     }
 

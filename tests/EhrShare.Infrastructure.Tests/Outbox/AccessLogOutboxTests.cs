@@ -220,7 +220,7 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
     }
 
     [Fact]
-    public async Task SentEntryWhoseTransactionTheNodeLost_IsSentAgain_AndLoggedOnce()
+    public async Task SentEntryWhoseTransactionTheNodeLost_IsHandedToItAgain_AndLoggedOnce()
     {
         var db = await stack.NewDatabaseAsync();
         using var logs = new CapturedLogs();
@@ -256,16 +256,84 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
         await OutboxStack.WaitForAsync(db, [id], e => e.LastError is not null, TimeSpan.FromSeconds(20), "the wait for the receipt given up");
         await stack.StartChainAsync(state);
 
-        // A new transaction was built and sent (with the nonce the lost one never used: if fees did not move, it is
-        // byte for byte the same transaction, hash included; either way the chain can hold it only once).
+        // The node was handed the recorded transaction again, byte for byte (its nonce is still the account's next):
+        // the same hash, so the chain can hold the attempt only once.
         var confirmed = (await OutboxStack.WaitConfirmedAsync(db, [id], seconds: 30)).Single();
-        Assert.Contains(logs.Lines, l => l.Message.Contains($"Access-log entry {id}: transaction {sent.TransactionHash} is unknown to the node", StringComparison.Ordinal));
+        Assert.Equal(sent.TransactionHash, confirmed.TransactionHash);
+        Assert.Contains(logs.Lines, l => l.Message.Contains(
+            $"Access-log entry {id}: the node did not know transaction {sent.TransactionHash}; handed it the same transaction again", StringComparison.Ordinal));
 
         // The doctor's next entry is not stuck behind the lost transaction's nonce.
         var next = await OutboxStack.WriteAsync(host, OutboxStack.DoctorRead(doctor, patient, records[1]));
         var both = await OutboxStack.WaitConfirmedAsync(db, [id, .. next], seconds: 30);
         await AssertEachLoggedOnceAsync(patient, both);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task SentEntryWhoseTransactionNeverReachedTheNode_IsHandedTheSameTransactionAtTheFirstScan_NotAfterResendAfter()
+    {
+        // An instance recorded the transaction (Sent, its hash and bytes) and was killed before handing it to the node.
+        var db = await stack.NewDatabaseAsync();
+        var (id, signed, patient) = await SentButNeverHandedOverAsync(db, takeTheNonceElsewhere: false);
+
+        // ResendAfter is ten minutes: the entry must not wait for it, and must not become a second transaction.
+        using var host = await stack.StartHostAsync(db, new() { ["Outbox:ResendAfter"] = "00:10:00" });
+        var confirmed = (await OutboxStack.WaitConfirmedAsync(db, [id], seconds: 20)).Single();
+
+        Assert.Equal(signed.Hash, confirmed.TransactionHash);
+        Assert.Null(confirmed.SignedTransaction);
+        Assert.Null(confirmed.TransactionNonce);
+        await AssertEachLoggedOnceAsync(patient, [confirmed]);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task SentEntryWhoseNonceAnotherTransactionTook_GetsANewTransactionAtTheFirstScan_NotAfterResendAfter()
+    {
+        var db = await stack.NewDatabaseAsync();
+        var (id, signed, patient) = await SentButNeverHandedOverAsync(db, takeTheNonceElsewhere: true);
+
+        using var host = await stack.StartHostAsync(db, new() { ["Outbox:ResendAfter"] = "00:10:00" });
+        var confirmed = (await OutboxStack.WaitConfirmedAsync(db, [id], seconds: 20)).Single();
+
+        // The recorded transaction can never be mined (its nonce is used), so a new one logged the attempt, once.
+        Assert.NotEqual(signed.Hash, confirmed.TransactionHash);
+        await AssertEachLoggedOnceAsync(patient, [confirmed]);
+        await host.StopAsync();
+    }
+
+    /// <summary>
+    /// A doctor's read recorded as Sent with a signed transaction the node never received; with
+    /// <paramref name="takeTheNonceElsewhere"/>, another transaction of the doctor's account has used its nonce since.
+    /// </summary>
+    private async Task<(long Id, SentTransaction Signed, Actor Patient)> SentButNeverHandedOverAsync(string db, bool takeTheNonceElsewhere)
+    {
+        using var setup = await stack.StartHostAsync(db, new() { ["Outbox:Enabled"] = "false" });
+        var (patient, doctors, records) = await PatientWithGrantsAsync(setup, doctors: 1, records: 1);
+        var doctor = doctors[0];
+        var contract = setup.Services.GetRequiredService<EhrAccessContract>();
+        var key = setup.Services.GetRequiredService<AccountSigner>().Unprotect(doctor.Account);
+        var entry = OutboxStack.DoctorRead(doctor, patient, records[0]);
+        var request = await contract.Sender.WithGasLimitAsync(key.Address, contract.CreateTransaction(
+            "logAccess", EhrAccessContract.LogAccessArguments(EthAddress.Parse(patient.Address), entry.RecordId, entry.AttemptedAt, null)));
+        var signed = await contract.Sender.SignAsync(key, request);
+        if (takeTheNonceElsewhere)
+        {
+            contract.Sender.Discard(signed);
+            var other = await contract.Sender.TransferAsync(key, key.Address, 1);
+            Assert.Equal(signed.Nonce, (await contract.Sender.Rpc.EthGetTransactionByHashAsync(other.TransactionHash))!.Nonce);
+        }
+
+        entry.State = OutboxState.Sent;
+        entry.TransactionHash = signed.Hash;
+        entry.SignedTransaction = signed.Raw;
+        entry.TransactionNonce = (long)signed.Nonce;
+        entry.Attempts = 1;
+        entry.NextAttemptAt = DateTimeOffset.UtcNow.AddMinutes(10); // what SendAsync records: now + ResendAfter
+        var id = (await OutboxStack.WriteAsync(setup, entry))[0];
+        await setup.StopAsync();
+        return (id, signed, patient);
     }
 
     [Fact]

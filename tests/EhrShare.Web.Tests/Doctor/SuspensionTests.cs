@@ -109,15 +109,23 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
             Assert.Equal(HttpStatusCode.Redirect, suspend.StatusCode);
         }
 
+        // The suspension ended the doctor's session; signed in again, every page says why.
+        using (var ended = await d.Client.GetAsync("/Doctor"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+            Assert.Contains("/Account/Login", ended.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+
+        using var again = await SignedInAsync(doctor.Email);
         var banner = await Eventually.WaitForAsync(
-            async () => (await d.GetPageAsync("/Doctor")).QuerySelector("#suspended-banner")?.TextContent,
+            async () => (await again.GetPageAsync("/Doctor")).QuerySelector("#suspended-banner")?.TextContent,
             text => text is not null,
             "the banner on the doctor's page");
         Assert.Contains("The EHR manager suspended it", banner!, StringComparison.Ordinal);
         Assert.DoesNotContain("attempt", banner!, StringComparison.Ordinal);
         Assert.DoesNotContain("penalties", banner!, StringComparison.Ordinal);
 
-        using var refused = await d.Client.GetAsync($"/Doctor/Records/{record}/Download");
+        using var refused = await again.Client.GetAsync($"/Doctor/Records/{record}/Download");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         var reason = (await WebSession.ParseAsync(refused)).QuerySelector("main p.lead")!.TextContent;
         Assert.Contains("Your account is suspended. The EHR manager suspended it.", reason, StringComparison.Ordinal);

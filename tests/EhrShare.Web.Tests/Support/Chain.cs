@@ -34,5 +34,7 @@ public static class Chain
         Eventually.WaitForAsync(
             () => RecordSteps.AttemptsByAsync(app, actorUserId),
             attempts => attempts.Count >= count && attempts.All(a => a.State == OutboxState.Confirmed),
-            $"{count} access attempts of {actorUserId} confirmed on the chain");
+            $"{count} access attempts of {actorUserId} confirmed on the chain",
+            describe: attempts => string.Join("; ", attempts.Select(a =>
+                $"#{a.Id} {a.State}, {a.Attempts} attempt(s), next {a.NextAttemptAt:HH:mm:ss.fff}, tx {a.TransactionHash ?? "none"}, error: {a.LastError ?? "none"}")));
 }

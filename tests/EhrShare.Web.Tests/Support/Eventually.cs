@@ -5,7 +5,7 @@ namespace EhrShare.Web.Tests.Support;
 /// <summary>For what happens in the background (the access-log outbox reaching the chain): poll until it holds.</summary>
 public static class Eventually
 {
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null, Func<T, string>? describe = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(45);
         var watch = Stopwatch.StartNew();
@@ -19,7 +19,7 @@ public static class Eventually
 
             if (watch.Elapsed > limit)
             {
-                throw new TimeoutException($"Not within {limit.TotalSeconds} s: {what}. Last seen: {value}");
+                throw new TimeoutException($"Not within {limit.TotalSeconds} s: {what}. Last seen: {(describe is null ? value?.ToString() : describe(value))}");
             }
 
             await Task.Delay(250);

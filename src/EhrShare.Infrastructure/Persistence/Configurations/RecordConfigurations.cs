@@ -41,6 +41,7 @@ internal sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<Acc
         entry.Property(e => e.State).HasConversion<string>().HasMaxLength(16);
         entry.Property(e => e.LastError).HasMaxLength(500);
         entry.Property(e => e.TransactionHash).HasMaxLength(66);
+        entry.Property(e => e.SignedTransaction).HasMaxLength(4096);
         entry.HasIndex(e => new { e.State, e.NextAttemptAt });
         entry.HasIndex(e => new { e.PatientAccount, e.AttemptedAt });
     }

@@ -266,6 +266,10 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.Property<Guid?>("RecordId")
                         .HasColumnType("char(36)");
 
+                    b.Property<byte[]>("SignedTransaction")
+                        .HasMaxLength(4096)
+                        .HasColumnType("varbinary(4096)");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -274,6 +278,9 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.Property<string>("TransactionHash")
                         .HasMaxLength(66)
                         .HasColumnType("varchar(66)");
+
+                    b.Property<long?>("TransactionNonce")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -85,7 +85,7 @@ public sealed class OwnStackFixture : IAsyncLifetime
             ["Outbox:InitialBackoff"] = "00:00:00.200",
             ["Outbox:MaxBackoff"] = "00:00:01",
             ["Outbox:ResendAfter"] = "00:00:02",
-            ["EHR_ADMIN_PASSWORD"] = "Own-stack-admin-" + Guid.NewGuid().ToString("N")[..8],
+            ["EHR_ADMIN_PASSWORD"] = "Own-stack-manager-" + Guid.NewGuid().ToString("N")[..8],
         },
         services => services.AddTaps(Blobs, Vault).WithoutBackgroundReconciler());
 
