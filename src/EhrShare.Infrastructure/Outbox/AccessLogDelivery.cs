@@ -15,8 +15,11 @@ namespace EhrShare.Infrastructure.Outbox;
 /// Takes one access-log entry a step further towards the chain, with its own DbContext (one per entry, from a scope).
 /// <list type="number">
 /// <item>A recorded transaction hash is always checked first: mined → the entry is confirmed from its event (never a
-/// second transaction for it); still in the node's pool → checked again later; reverted, or unknown to the node
-/// <see cref="OutboxOptions.ResendAfter"/> after it was sent (dropped, chain reset) → a new transaction.</item>
+/// second transaction for it); still in the node's pool → checked again later; unknown to the node (an instance stopped
+/// between recording and sending it, or the node lost its pool) → the node is handed the recorded signed bytes again
+/// when their nonce is the account's next (same hash: never a second log); their nonce used by another transaction,
+/// or reverted → a new transaction; without recorded bytes (rows from before they were kept), a new one
+/// <see cref="OutboxOptions.ResendAfter"/> after sending.</item>
 /// <item>A new transaction is signed from the actor's own account (<c>logAccess</c> for a doctor, <c>logOwnAccess</c>
 /// for the patient), its hash saved with State=Sent, and only then sent; then the receipt is awaited and the block,
 /// what the contract decided and the time are saved with State=Confirmed.</item>
