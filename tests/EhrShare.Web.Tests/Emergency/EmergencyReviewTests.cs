@@ -118,6 +118,37 @@ public sealed class EmergencyReviewTests(EhrAppFixture fixture) : IClassFixture<
         Assert.Equal(2, (await EmergenciesOfAsync(doctor.Id)).Count);
     }
 
+    [Fact]
+    public async Task AnUnreviewedEmergency_OlderThanTheSetting_IsListedOnTheAdminsLandingPage_UntilReviewed()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        await DeclareAsync(doctor, patient, "Collapsed at the pharmacy counter");
+        var row = await EmergencyOfAsync(doctor.Id);
+        var link = $"#overdue-emergencies a[href='/Emergencies/{row.Id}']";
+
+        // With the default (one day) a fresh emergency is not overdue yet.
+        using (var admin = WebSession.For(fixture.App))
+        {
+            await admin.SignInAsAdminAsync();
+            Assert.Null((await admin.GetPageAsync("/Approvals")).QuerySelector(link));
+        }
+
+        // An instance whose setting makes every unreviewed emergency overdue lists it, until it is reviewed.
+        await using var strict = new EhrAppFactory(new Dictionary<string, string?> { ["Emergencies:ReviewOverdueAfter"] = "00:00:00" });
+        using var strictAdmin = WebSession.For(strict);
+        await strictAdmin.SignInAsAdminAsync();
+        Assert.NotNull((await strictAdmin.GetPageAsync("/Approvals")).QuerySelector(link));
+
+        using (var justified = await strictAdmin.SubmitAsync($"/Emergencies/{row.Id}", new Dictionary<string, string>(), "Justified"))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, justified.StatusCode);
+        }
+
+        Assert.Equal(EmergencyVerdict.Justified, (await EmergencyOfAsync(doctor.Id)).Verdict);
+        Assert.Null((await strictAdmin.GetPageAsync("/Approvals")).QuerySelector(link));
+    }
+
     private async Task DeclareAsync(TestUser doctor, TestUser patient, string reason)
     {
         using var session = WebSession.For(fixture.App);
