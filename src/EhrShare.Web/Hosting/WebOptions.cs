@@ -14,4 +14,11 @@ public sealed class WebOptions
     /// included, so even <c>./ehr run</c> (Development) shows the error page unless a developer opts in.
     /// </summary>
     public bool DeveloperExceptionPage { get; set; }
+
+    /// <summary>
+    /// Give <c>/health</c>'s per-dependency detail to loopback callers without forwarding headers (env
+    /// <c>Web__HealthDetailForLoopback</c>; on). Turn it off behind a reverse proxy on the same machine that does not
+    /// send <c>X-Forwarded-For</c>; the signed-in manager always gets the detail.
+    /// </summary>
+    public bool HealthDetailForLoopback { get; set; } = true;
 }

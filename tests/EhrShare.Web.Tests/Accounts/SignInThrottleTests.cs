@@ -1,13 +1,11 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
+using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Accounts;
 
 /// <summary>
 /// The app with small sign-in limits, where a test names the client address of each request (the in-process test
-/// server has none): header <c>X-Test-Client-Address</c>, read by a middleware added only in this fixture.
+/// server has none): header <see cref="ClientAddress.Header"/>, read by a middleware added only in test hosts.
 /// </summary>
 public sealed class ThrottledAppFixture : IAsyncDisposable
 {
@@ -22,33 +20,16 @@ public sealed class ThrottledAppFixture : IAsyncDisposable
             ["Accounts:SignInAttemptsPerAddress"] = AttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Accounts:LockoutFailures"] = LockoutFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         },
-        services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+        ClientAddress.Register);
 
     public WebSession From(string address)
     {
         var session = WebSession.For(App);
-        session.Client.DefaultRequestHeaders.Add("X-Test-Client-Address", address);
+        ClientAddress.From(session.Client, address);
         return session;
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
-
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (IPAddress.TryParse(context.Request.Headers["X-Test-Client-Address"], out var address))
-                {
-                    context.Connection.RemoteIpAddress = address;
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
 
 public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFixture<ThrottledAppFixture>
