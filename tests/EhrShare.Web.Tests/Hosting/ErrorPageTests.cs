@@ -18,25 +18,16 @@ public sealed class ErrorPageTests
     private const string Secret = "connection to shares-db-7 refused for user ehr_node";
 
     [Theory]
-    [InlineData("Test")]
+    [InlineData("Test", "false")]
     // ./ehr run serves in Development: without the opt-in it shows the same page, not the developer exception page.
-    [InlineData("Development")]
-    public async Task AnUnhandledException_ShowsTheErrorPageWithAReference_AndLogsTheExceptionUnderIt(string environment)
+    [InlineData("Development", "false")]
+    // The opt-in counts only in Development.
+    [InlineData("Test", "true")]
+    public async Task AnUnhandledException_ShowsTheErrorPageWithAReference_AndLogsTheExceptionUnderIt(string environment, string developerPage)
     {
         var sink = new CapturedLogEvents();
-        await using var app = new EhrAppFactory(
-            new Dictionary<string, string?> { ["environment"] = environment },
-            services =>
-            {
-                services.AddSingleton<ILogEventSink>(sink);
-                services.Configure<MvcOptions>(mvc => mvc.Filters.Add(new FaultOnRequest()));
-            });
-        using var client = app.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
-        request.Headers.Add(FaultOnRequest.Header, "1");
-        request.Headers.Add("Cookie", "ehrshare.auth=copied-cookie-value");
-
-        using var response = await client.SendAsync(request);
+        await using var app = FaultingApp(environment, developerPage, sink);
+        using var response = await SendFaultingRequestAsync(app);
         var page = await WebSession.ParseAsync(response);
         var html = page.DocumentElement.OuterHtml;
 
@@ -56,6 +47,17 @@ public sealed class ErrorPageTests
     }
 
     [Fact]
+    public async Task WithTheOptInInDevelopment_TheDeveloperPageShows()
+    {
+        await using var app = FaultingApp("Development", "true", new CapturedLogEvents());
+
+        using var response = await SendFaultingRequestAsync(app);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains(Secret, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StatusCodes_KeepTheirOwnPages()
     {
         await using var app = new EhrAppFactory();
@@ -67,6 +69,23 @@ public sealed class ErrorPageTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("Page not found", page.QuerySelector("h1")?.TextContent);
         Assert.False(string.IsNullOrWhiteSpace(page.QuerySelector("p.text-muted code")?.TextContent));
+    }
+
+    private static EhrAppFactory FaultingApp(string environment, string developerPage, CapturedLogEvents sink) => new(
+        new Dictionary<string, string?> { ["environment"] = environment, ["Web:DeveloperExceptionPage"] = developerPage },
+        services =>
+        {
+            services.AddSingleton<ILogEventSink>(sink);
+            services.Configure<MvcOptions>(mvc => mvc.Filters.Add(new FaultOnRequest()));
+        });
+
+    private static async Task<HttpResponseMessage> SendFaultingRequestAsync(EhrAppFactory app)
+    {
+        using var client = app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
+        request.Headers.Add(FaultOnRequest.Header, "1");
+        request.Headers.Add("Cookie", "ehrshare.auth=copied-cookie-value");
+        return await client.SendAsync(request);
     }
 
     /// <summary>Throws in front of any action of a request carrying <see cref="Header"/>, except the error page's own.</summary>
