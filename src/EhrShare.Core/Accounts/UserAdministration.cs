@@ -2,7 +2,9 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Users;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace EhrShare.Core.Accounts;
 
@@ -15,13 +17,20 @@ public sealed record UserOverview(
     string Account,
     PatientAddress? Address,
     bool Suspended,
-    uint Penalties);
+    uint Penalties,
+    DateTimeOffset? LockedOutUntil);
 
 /// <summary>
-/// The admin suspends, reinstates, lifts doctors' penalties (the chain holds this state) and signs users out
-/// everywhere. A suspension also ends the user's sessions.
+/// The admin suspends, reinstates, lifts doctors' penalties (the chain holds this state), signs users out
+/// everywhere and unlocks accounts locked by failed sign-ins. A suspension also ends the user's sessions.
 /// </summary>
-public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger, UserSessions sessions)
+public sealed class UserAdministration(
+    IEhrDbContext db,
+    IAccessLedger ledger,
+    UserSessions sessions,
+    UserManager<ApplicationUser> users,
+    TimeProvider clock,
+    ILogger<UserAdministration> logger)
 {
     public async Task<IReadOnlyList<UserOverview>> ListAsync(string? search, CancellationToken cancellationToken)
     {
@@ -40,13 +49,15 @@ public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger, U
         var ids = rows.Select(r => r.user.Id).ToList();
         var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
         var standings = await Task.WhenAll(rows.Select(r => ledger.GetAccountAsync(r.account.Address, cancellationToken)));
+        var now = clock.GetUtcNow();
         return rows.Select((r, i) => new UserOverview(
                 r.user.Id, r.user.DisplayName, r.user.Email ?? "",
                 patients.ContainsKey(r.user.Id) ? Roles.Patient : Roles.Doctor,
                 r.account.Address,
                 patients.TryGetValue(r.user.Id, out var p) ? p.Address : null,
                 standings[i].Suspended,
-                standings[i].Penalties))
+                standings[i].Penalties,
+                r.user.LockoutEnd > now ? r.user.LockoutEnd : null))
             .ToList();
     }
 
@@ -59,6 +70,25 @@ public sealed class UserAdministration(IEhrDbContext db, IAccessLedger ledger, U
     /// <summary>Ends every session of the user; they must sign in again. Returns how many were open.</summary>
     public Task<int> SignOutEverywhereAsync(string userId, CancellationToken cancellationToken) =>
         sessions.EndAllAsync(userId, cancellationToken);
+
+    /// <summary>
+    /// Ends the lockout that failed sign-ins put on the account and clears its failure count, so its owner can sign in
+    /// at once. Returns false when the account was not locked. The log names only the two user ids.
+    /// </summary>
+    public async Task<bool> UnlockAsync(string userId, string managerId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var user = await users.FindByIdAsync(userId) ?? throw new NotFoundException("No such user.");
+        var wasLocked = await users.IsLockedOutAsync(user);
+        await users.SetLockoutEndDateAsync(user, null);
+        await users.ResetAccessFailedCountAsync(user);
+        if (wasLocked)
+        {
+            logger.LogInformation("User {UserId} unlocked by the manager {ManagerId}", user.Id, managerId);
+        }
+
+        return wasLocked;
+    }
 
     public async Task ReinstateAsync(string userId, CancellationToken cancellationToken) =>
         await ledger.ReinstateAsync(await AccountOfAsync(userId, cancellationToken), cancellationToken);

@@ -1,17 +1,35 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EhrShare.Web.Controllers;
 
-public sealed class HomeController : Controller
+public sealed class HomeController(ILogger<HomeController> logger) : Controller
 {
     public IActionResult Index() => View();
 
+    /// <summary>
+    /// The exception handler's page: the reference and nothing of the exception. The log gets the exception under the
+    /// same reference, so an administrator can find what a user reports.
+    /// </summary>
     [Route("/Home/Error")]
-    public IActionResult Error() => View("Status", new StatusViewModel(500, Activity.Current?.Id ?? HttpContext.TraceIdentifier));
+    [IgnoreAntiforgeryToken]
+    public IActionResult Error()
+    {
+        var reference = RequestReference;
+        if (HttpContext.Features.Get<IExceptionHandlerPathFeature>() is { } failure)
+        {
+            logger.LogError(failure.Error, "Unhandled exception on {Method} {Path}; reference {RequestId}",
+                Request.Method, failure.Path, reference);
+        }
+
+        return View("Status", new StatusViewModel(500, reference));
+    }
 
     [Route("/Home/Status/{code:int}")]
-    public IActionResult Status(int code) => View(new StatusViewModel(code, Activity.Current?.Id ?? HttpContext.TraceIdentifier));
+    public IActionResult Status(int code) => View(new StatusViewModel(code, RequestReference));
+
+    private string RequestReference => Activity.Current?.Id ?? HttpContext.TraceIdentifier;
 }
 
 public sealed record StatusViewModel(int StatusCode, string RequestId)

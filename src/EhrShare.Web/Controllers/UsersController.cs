@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace EhrShare.Web.Controllers;
 
-/// <summary>The admin's list of approved users: suspend, reinstate, lift a doctor's penalties.</summary>
+/// <summary>The admin's list of approved users: suspend, reinstate, lift a doctor's penalties, unlock.</summary>
 [Authorize(Roles = Roles.Admin)]
 public sealed class UsersController(UserAdministration administration) : EhrController
 {
@@ -40,6 +40,12 @@ public sealed class UsersController(UserAdministration administration) : EhrCont
             var ended = await administration.SignOutEverywhereAsync(id, cancellationToken);
             return $"The user is signed out on every device ({ended} session{(ended == 1 ? "" : "s")} ended).";
         }, () => RedirectToAction(nameof(Index)));
+
+    [HttpPost]
+    public Task<IActionResult> Unlock(string id, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () => await administration.UnlockAsync(id, CurrentUserId, cancellationToken)
+            ? "The account is unlocked: its owner can sign in again now."
+            : "The account was not locked.", () => RedirectToAction(nameof(Index)));
 
     [HttpPost]
     public Task<IActionResult> LiftPenalty(string id, CancellationToken cancellationToken) =>

@@ -21,6 +21,8 @@ public static class LoggingModule
         var logFile = Path.Combine(hosting.ResolveDataDirectory(builder.Environment.ContentRootPath), "logs", "ehrshare-.log");
         const string template = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
+        // Each host keeps its own logger (preserveStaticLogger): otherwise every host in a process shares the static
+        // Log.Logger, the last one started takes every host's events and the first one stopped silences the rest.
         builder.Services.AddSerilog((services, logger) => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
@@ -34,7 +36,8 @@ public static class LoggingModule
             .WriteTo.File(logFile, outputTemplate: "{Timestamp:o} " + template,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture,
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14,
-                fileSizeLimitBytes: 64 * 1024 * 1024, rollOnFileSizeLimit: true, shared: true));
+                fileSizeLimitBytes: 64 * 1024 * 1024, rollOnFileSizeLimit: true, shared: true),
+            preserveStaticLogger: true);
         return builder;
     }
 }

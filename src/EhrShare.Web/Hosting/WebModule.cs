@@ -38,9 +38,16 @@ public static class WebModule
     public static WebApplication UseEhrWeb(this WebApplication app)
     {
         var web = app.Services.GetRequiredService<IOptions<WebOptions>>().Value;
-        if (!app.Environment.IsDevelopment())
+        if (!(app.Environment.IsDevelopment() && web.DeveloperExceptionPage))
         {
-            app.UseExceptionHandler("/Home/Error");
+            // In Development WebApplication puts its developer page outside this pipeline; this handler, inside it,
+            // answers first. The error action logs the exception with the page's reference, so the middleware's own
+            // log line (without the reference) would only repeat it.
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/Home/Error",
+                SuppressDiagnosticsCallback = _ => true,
+            });
         }
 
         if (web.RequireHttps)
@@ -51,7 +58,7 @@ public static class WebModule
 
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
-        app.UseSerilogRequestLogging();
+        app.UseSerilogRequestLogging(o => o.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();

@@ -1,13 +1,13 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
 
 namespace EhrShare.Web.Tests.Accounts;
 
 /// <summary>
 /// The app with small sign-in limits, where a test names the client address of each request (the in-process test
-/// server has none): header <c>X-Test-Client-Address</c>, read by a middleware added only in this fixture.
+/// server has none): header <see cref="ClientAddress.Header"/>, read by a middleware added only in test hosts.
 /// </summary>
 public sealed class ThrottledAppFixture : IAsyncDisposable
 {
@@ -15,40 +15,34 @@ public sealed class ThrottledAppFixture : IAsyncDisposable
     public const int AttemptsPerAddress = 12;
     public const int LockoutFailures = 5;
 
-    public EhrAppFactory App { get; } = new(
-        new Dictionary<string, string?>
-        {
-            ["Accounts:SignInFailuresPerAccount"] = FailuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Accounts:SignInAttemptsPerAddress"] = AttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Accounts:LockoutFailures"] = LockoutFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        },
-        services => services.AddSingleton<IStartupFilter, ClientAddressFromHeader>());
+    public ThrottledAppFixture()
+    {
+        App = new EhrAppFactory(
+            new Dictionary<string, string?>
+            {
+                ["Accounts:SignInFailuresPerAccount"] = FailuresPerAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Accounts:SignInAttemptsPerAddress"] = AttemptsPerAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Accounts:LockoutFailures"] = LockoutFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            services =>
+            {
+                ClientAddress.Register(services);
+                services.AddSingleton<ILogEventSink>(Logs);
+            });
+    }
+
+    public EhrAppFactory App { get; }
+
+    public CapturedLogEvents Logs { get; } = new();
 
     public WebSession From(string address)
     {
         var session = WebSession.For(App);
-        session.Client.DefaultRequestHeaders.Add("X-Test-Client-Address", address);
+        ClientAddress.From(session.Client, address);
         return session;
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
-
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (IPAddress.TryParse(context.Request.Headers["X-Test-Client-Address"], out var address))
-                {
-                    context.Connection.RemoteIpAddress = address;
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }
 
 public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFixture<ThrottledAppFixture>
@@ -121,6 +115,51 @@ public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFix
         var (_, message) = await TryAsync(owner, doctor.Email, World.Password);
 
         Assert.Contains("locked for a while", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALockedAccount_IsMarkedOnTheUsersPage_AndTheManagerUnlocksIt_AndTheUnlockIsLoggedByIdOnly()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        for (var i = 0; i < ThrottledAppFixture.LockoutFailures; i++)
+        {
+            using var bot = fixture.From($"192.0.2.{i + 1}");
+            await TryAsync(bot, patient.Email, "Wrong-password-" + i);
+        }
+
+        using var admin = fixture.From("192.0.2.100");
+        await admin.SignInAsAdminAsync();
+        var row = (await admin.GetPageAsync("/Users?q=" + Uri.EscapeDataString(patient.Email))).QuerySelector($"tr[data-user-email='{patient.Email}']");
+        Assert.NotNull(row);
+        Assert.Contains("Locked until", row.TextContent, StringComparison.Ordinal);
+
+        using var response = await admin.PostAsync($"/Users/Unlock/{patient.Id}", new Dictionary<string, string>(), "/Users");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var users = await admin.GetPageAsync("/Users?q=" + Uri.EscapeDataString(patient.Email));
+        Assert.Contains("The account is unlocked: its owner can sign in again now.", users.Body!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("Locked until", users.QuerySelector($"tr[data-user-email='{patient.Email}']")!.TextContent, StringComparison.Ordinal);
+        using var owner = fixture.From("192.0.2.200");
+        await owner.SignInAsync(patient.Email, World.Password);
+
+        var logged = fixture.Logs.Events.SingleOrDefault(e => CapturedLogEvents.Render(e).Contains("unlocked", StringComparison.Ordinal)
+            && CapturedLogEvents.Render(e).Contains(patient.Id, StringComparison.Ordinal));
+        Assert.True(logged is not null, string.Join("\n", fixture.Logs.Events.Select(CapturedLogEvents.Render)));
+        Assert.DoesNotContain(patient.Email, CapturedLogEvents.Render(logged), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(patient.Name, CapturedLogEvents.Render(logged), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unlocking_AnAccountThatIsNotLocked_SaysSo()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var admin = fixture.From("192.0.2.101");
+        await admin.SignInAsAdminAsync();
+
+        using var response = await admin.PostAsync($"/Users/Unlock/{patient.Id}", new Dictionary<string, string>(), "/Users");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("The account was not locked.", (await admin.GetPageAsync("/Users")).Body!.TextContent, StringComparison.Ordinal);
     }
 
     private static async Task<(HttpStatusCode Status, string Message)> TryAsync(WebSession session, string email, string password)

@@ -1,17 +1,22 @@
 using System.Net;
 using System.Text.Json;
 using EhrShare.Testing;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.Options;
 
 namespace EhrShare.Web.Tests.Hosting;
 
+/// <summary>
+/// /health's status and, for a caller allowed the detail (here a loopback client: header <see cref="ClientAddress.Header"/>),
+/// its entry per dependency. Who gets the detail: <see cref="HealthDetailTests"/>.
+/// </summary>
 public sealed class HealthTests
 {
     [Fact]
     public async Task Health_WithTheTestStackUp_IsHealthyWithOneEntryPerDependency()
     {
-        await using var app = new EhrAppFactory();
-        using var client = app.CreateClient();
+        await using var app = new EhrAppFactory(testServices: ClientAddress.Register);
+        using var client = ClientAddress.From(app.CreateClient(), "127.0.0.1");
 
         using var response = await client.GetAsync("/health");
         var body = await response.Content.ReadAsStringAsync();
@@ -54,8 +59,8 @@ public sealed class HealthTests
     public async Task Health_WhenTheIpfsNodeStops_Is503AndSaysIpfsIsDown_AndRecoversWhenItIsBack()
     {
         await using var node = await IpfsDevNodeProcess.StartAsync();
-        await using var app = new EhrAppFactory(new Dictionary<string, string?> { ["Ipfs:ApiUrl"] = node.ApiUrl });
-        using var client = app.CreateClient();
+        await using var app = new EhrAppFactory(new Dictionary<string, string?> { ["Ipfs:ApiUrl"] = node.ApiUrl }, ClientAddress.Register);
+        using var client = ClientAddress.From(app.CreateClient(), "127.0.0.1");
 
         var (upStatus, up) = await HealthAsync(client);
         Assert.True(upStatus == HttpStatusCode.OK, up.ToString());
@@ -87,8 +92,16 @@ public sealed class HealthTests
         await using var app = new EhrAppFactory(new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = $"Server=127.0.0.1;Port={LocalPorts.Free()};Database=ehrshare;User ID=x;Password=y;Connection Timeout=2",
-        });
-        using var client = app.CreateClient();
+        }, ClientAddress.Register);
+        using var anonymous = app.CreateClient();
+        using var client = ClientAddress.From(app.CreateClient(), "127.0.0.1");
+
+        // Anyone learns that the app is down, and nothing more.
+        using (var outside = await anonymous.GetAsync("/health"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, outside.StatusCode);
+            Assert.Equal("""{"status":"Unhealthy"}""", Compact(await outside.Content.ReadAsStringAsync()));
+        }
 
         using var response = await client.GetAsync("/health");
         var body = await response.Content.ReadAsStringAsync();
@@ -119,6 +132,12 @@ public sealed class HealthTests
         var error = Assert.Throws<OptionsValidationException>(() => app.CreateClient());
 
         Assert.Contains("ShareNodes:Threshold", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static string Compact(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(document.RootElement);
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> HealthAsync(HttpClient client)
