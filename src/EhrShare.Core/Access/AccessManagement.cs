@@ -140,7 +140,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
             throw new ValidationFailedException("A grant can last at most a year; you can renew it later.", "ExpiresAt");
         }
 
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
@@ -148,7 +148,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
 
     public async Task<DoctorSummary> DenyAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
     {
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
@@ -156,7 +156,7 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
 
     public async Task<DoctorSummary> RevokeAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
     {
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.RevokeAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
         return doctor;
@@ -322,19 +322,6 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
         return patients.TryGetValue(account, out var patient)
             ? patient
             : throw new ValidationFailedException($"No patient has the address {address}. Check it with the patient.", "PatientAddress");
-    }
-
-    private async Task<(PatientParty Patient, DoctorSummary Doctor)> PairAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
-    {
-        var patient = await parties.PatientAsync(patientUserId, cancellationToken);
-        var doctor = await (
-            from user in db.Users.AsNoTracking()
-            join profile in db.Doctors.AsNoTracking() on user.Id equals profile.UserId
-            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
-            where user.Id == doctorUserId
-            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address) { LicenceNumber = profile.LicenceNumber }).FirstOrDefaultAsync(cancellationToken)
-            ?? throw new NotFoundException("That doctor does not exist.");
-        return (patient, doctor);
     }
 
     private async Task<Dictionary<string, DoctorSummary>> DoctorsByAccountAsync(IReadOnlyCollection<string> accounts, CancellationToken cancellationToken) =>

@@ -29,7 +29,7 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
 
     public async Task<DoctorSummary> BlockAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
     {
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         if (await db.DoctorBlocks.AnyAsync(b => b.PatientUserId == patient.User.Id && b.DoctorUserId == doctor.UserId, cancellationToken))
         {
             throw new ValidationFailedException($"You already blocked Dr {doctor.Name}.");
@@ -59,7 +59,7 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
 
     public async Task<DoctorSummary> UnblockAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
     {
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         var removed = await db.DoctorBlocks
             .Where(b => b.PatientUserId == patient.User.Id && b.DoctorUserId == doctor.UserId)
             .ExecuteDeleteAsync(cancellationToken);
@@ -75,7 +75,7 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
             throw new ValidationFailedException($"Keep the note to the manager to {MaxCommentLength} characters.", "Comment");
         }
 
-        var (patient, doctor) = await PairAsync(patientUserId, doctorUserId, cancellationToken);
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         if (await db.RequestReports.AnyAsync(r => r.PatientUserId == patient.User.Id && r.DoctorUserId == doctor.UserId, cancellationToken))
         {
             throw new ValidationFailedException($"You already reported Dr {doctor.Name}; the EHR manager has your report.");
@@ -104,18 +104,4 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
             select new RequestReportEntry(
                 report.Id, report.ReportedAt, patient.DisplayName, patient.Email ?? "", doctor.DisplayName, doctor.Email ?? "",
                 profile.LicenceNumber, profile.Specialty, report.Comment)).Take(500).ToListAsync(cancellationToken);
-
-    private async Task<(PatientParty Patient, DoctorSummary Doctor)> PairAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
-    {
-        var patient = await parties.PatientAsync(patientUserId, cancellationToken);
-        var doctor = await (
-            from user in db.Users.AsNoTracking()
-            join profile in db.Doctors.AsNoTracking() on user.Id equals profile.UserId
-            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
-            where user.Id == doctorUserId
-            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address) { LicenceNumber = profile.LicenceNumber })
-            .FirstOrDefaultAsync(cancellationToken)
-            ?? throw new NotFoundException("That doctor does not exist.");
-        return (patient, doctor);
-    }
 }

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Users;
@@ -20,6 +21,21 @@ public sealed class RecordParties(IEhrDbContext db)
     public async Task<PatientParty> PatientAsync(string userId, CancellationToken cancellationToken) =>
         await FindPatientAsync(userId, cancellationToken)
         ?? throw new ForbiddenException("Only an approved patient can do this.");
+
+    /// <summary>An approved patient (as <see cref="PatientAsync"/>) and a doctor with their licence and account, for access decisions between them.</summary>
+    public async Task<(PatientParty Patient, DoctorSummary Doctor)> PatientAndDoctorAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
+    {
+        var patient = await PatientAsync(patientUserId, cancellationToken);
+        var doctor = await (
+            from user in db.Users.AsNoTracking()
+            join profile in db.Doctors.AsNoTracking() on user.Id equals profile.UserId
+            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
+            where user.Id == doctorUserId
+            select new DoctorSummary(user.Id, user.DisplayName, profile.Specialty, account.Address) { LicenceNumber = profile.LicenceNumber })
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException("That doctor does not exist.");
+        return (patient, doctor);
+    }
 
     public async Task<PatientParty?> FindPatientAsync(string userId, CancellationToken cancellationToken)
     {
