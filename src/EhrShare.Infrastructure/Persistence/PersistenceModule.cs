@@ -39,6 +39,9 @@ public static class PersistenceModule
             .Validate(o => KeyRingOptions.IsValidKey(o.KeyEncryptionKey),
                 "DataProtection:KeyEncryptionKey must be 32 bytes in base64 (e.g. from 'openssl rand -base64 32').")
             .ValidateOnStart();
+        // Before AddDataProtection: hosted services start in the order they were added, and Data Protection's own one
+        // loads the key ring (creating a key when it finds none) at start.
+        builder.Services.AddHostedService<KeyRingBootstrap>();
         builder.Services.AddDataProtection()
             .SetApplicationName("EhrShare")
             .PersistKeysToDbContext<EhrDbContext>();

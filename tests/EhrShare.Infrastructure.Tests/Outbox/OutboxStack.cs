@@ -12,13 +12,12 @@ using EhrShare.Infrastructure.Ethereum.Transactions;
 using EhrShare.Infrastructure.Outbox;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.Tests.Ethereum;
-using EhrShare.Testing;
+using EhrShare.Infrastructure.Tests.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MySqlConnector;
 
 namespace EhrShare.Infrastructure.Tests.Outbox;
 
@@ -30,7 +29,7 @@ namespace EhrShare.Infrastructure.Tests.Outbox;
 /// </summary>
 public sealed class OutboxStack : IAsyncLifetime
 {
-    private readonly List<string> _databases = [];
+    private readonly List<ThrowawayAppDatabase> _databases = [];
     private readonly string _keyEncryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     public AnvilProcess Anvil { get; private set; } = null!;
@@ -59,10 +58,9 @@ public sealed class OutboxStack : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Anvil.DisposeAsync();
-        var server = new MySqlConnectionStringBuilder(TestStack.AppDbConnectionString) { Database = "" };
-        foreach (var name in _databases)
+        foreach (var database in _databases)
         {
-            await ExecuteAsync(server.ConnectionString, $"DROP DATABASE IF EXISTS `{name}`");
+            await database.DisposeAsync();
         }
     }
 
@@ -89,20 +87,12 @@ public sealed class OutboxStack : IAsyncLifetime
     /// <summary>A new, migrated, empty app database; dropped when the fixture ends.</summary>
     public async Task<string> NewDatabaseAsync()
     {
-        var name = "ehrshare_t_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new MySqlConnectionStringBuilder(TestStack.AppDbConnectionString) { Database = "" };
-        await ExecuteAsync(server.ConnectionString, $"CREATE DATABASE `{name}`");
-        _databases.Add(name);
-        var options = new DbContextOptionsBuilder<EhrDbContext>()
-            .UseMySql(ConnectionString(name), ServerVersion.Parse(new DatabaseOptions().ServerVersion))
-            .Options;
-        await using var db = new EhrDbContext(options);
-        await db.Database.MigrateAsync();
-        return name;
+        var database = await ThrowawayAppDatabase.CreateAsync();
+        _databases.Add(database);
+        return database.Name;
     }
 
-    public static string ConnectionString(string database) =>
-        new MySqlConnectionStringBuilder(TestStack.AppDbConnectionString) { Database = database }.ConnectionString;
+    public static string ConnectionString(string database) => ThrowawayAppDatabase.ConnectionStringOf(database);
 
     /// <summary>An app host (persistence, chain, outbox) on <paramref name="database"/>, started.</summary>
     public async Task<IHost> StartHostAsync(string database, Dictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
@@ -283,14 +273,6 @@ public sealed class OutboxStack : IAsyncLifetime
         OwnerAccessEvent o => entry.Actor == AccessActor.Owner && o.Patient.ToString() == entry.ActorAccount && o.RecordId == entry.RecordId,
         _ => false,
     });
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new MySqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new MySqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
 }
 
 /// <summary>A user with a chain account, as the outbox sees them.</summary>
