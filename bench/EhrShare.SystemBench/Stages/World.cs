@@ -2,12 +2,10 @@ using System.Text.Json;
 using EhrShare.Core.Access;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
-using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.SystemBench.Hosting;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -120,10 +118,8 @@ public static class World
     public static async Task<Guid> RecordIdAsync(BenchApp app, BenchUser patient, string title)
     {
         using var scope = app.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<IEhrDbContext>();
-        return await db.Records.AsNoTracking()
-            .Where(r => r.PatientUserId == patient.Id && r.Title == title && r.State == RecordState.Committed)
-            .OrderByDescending(r => r.CreatedAt).Select(r => r.Id).FirstAsync();
+        var records = await scope.ServiceProvider.GetRequiredService<ListRecords>().ForPatientAsync(patient.Id, CancellationToken.None);
+        return records.First(r => r.Title == title).Id;
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Entries, int Page, 
 /// newest first, plus attempts recorded but not yet on the chain. A read is dated when it was made (the event's
 /// attemptedAt), not when its log was mined.
 /// </summary>
-public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector protector)
+public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector protector, IRecordDescriptionProtector descriptions)
 {
     public const int PageSize = 25;
 
@@ -41,8 +41,7 @@ public sealed class AccessHistory(IEhrDbContext db, RecordParties parties, IAcce
                 where accounts.Contains(account.Address)
                 select new { account.Address, user.DisplayName }).ToListAsync(cancellationToken))
             .ToDictionary(x => x.Address, x => x.DisplayName, StringComparer.OrdinalIgnoreCase);
-        var titles = await db.Records.AsNoTracking().Where(r => r.PatientUserId == patient.User.Id)
-            .ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
+        var titles = await RecordTitles.OfPatientAsync(db, descriptions, patient.User.Id, cancellationToken);
         var reasons = await db.Emergencies.AsNoTracking().Where(e => e.PatientUserId == patient.User.Id)
             .ToListAsync(cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -47,7 +48,7 @@ public sealed record EmergencyReviewDetail(
 /// the verdict, sent to the contract (abusive: a penalty, which counts toward suspension).
 /// </summary>
 public sealed class EmergencyReview(
-    IEhrDbContext db, IAccessLedger ledger, IEmergencyReasonProtector reasons, IOptions<EmergencyOptions> options, TimeProvider clock)
+    IEhrDbContext db, IAccessLedger ledger, IEmergencyReasonProtector reasons, IRecordDescriptionProtector descriptions, IOptions<EmergencyOptions> options, TimeProvider clock)
 {
     public const int QueueSize = 200;
 
@@ -82,8 +83,7 @@ public sealed class EmergencyReview(
 
         var ended = events.FirstOrDefault(e => e.Name == "PermissionRevoked" && e.BlockNumber > (ulong)row.BlockNumber && e.BlockTime < row.Until);
         var end = ended?.BlockTime is { } at && at < row.Until ? at : row.Until;
-        var titles = await db.Records.AsNoTracking().Where(r => r.PatientUserId == row.PatientUserId)
-            .ToDictionaryAsync(r => r.Id, r => r.Title, cancellationToken);
+        var titles = await RecordTitles.OfPatientAsync(db, descriptions, row.PatientUserId, cancellationToken);
         var reads = events
             .Where(e => e.Name is "AccessGranted" or "AccessDenied" && (e.AttemptedAt ?? e.BlockTime) is { } t && t >= row.DeclaredAt.AddSeconds(-1) && t <= end)
             .OrderBy(e => e.AttemptedAt ?? e.BlockTime)

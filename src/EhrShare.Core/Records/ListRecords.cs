@@ -10,7 +10,7 @@ public sealed record RecordSummary(Guid Id, string Title, string? Notes, string 
 public sealed record DoctorPatientRecords(Access.PatientSummary Patient, IReadOnlyList<RecordSummary> Records);
 
 /// <summary>A patient's committed records, newest first: for the patient, or for a doctor the contract allows.</summary>
-public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessGate gate)
+public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessGate gate, IRecordDescriptionProtector descriptions)
 {
     public async Task<IReadOnlyList<RecordSummary>> ForPatientAsync(string patientUserId, CancellationToken cancellationToken)
     {
@@ -31,10 +31,17 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
         return new DoctorPatientRecords(summary, await QueryAsync(patientUserId, cancellationToken));
     }
 
-    private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, CancellationToken cancellationToken) =>
-        await db.Records.AsNoTracking()
+    private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Records.AsNoTracking()
             .Where(r => r.PatientUserId == patientUserId && r.State == RecordState.Committed)
             .OrderByDescending(r => r.CreatedAt)
-            .Select(r => new RecordSummary(r.Id, r.Title, r.Notes, r.FileName, r.ContentType, r.Size, r.CreatedAt))
+            .Select(r => new { r.Id, r.ProtectedDescription, r.ContentType, r.Size, r.CreatedAt })
             .ToListAsync(cancellationToken);
+        return rows.Select(r =>
+        {
+            var d = descriptions.Unprotect(r.ProtectedDescription);
+            return new RecordSummary(r.Id, d.Title, d.Notes, d.FileName, r.ContentType, r.Size, r.CreatedAt);
+        }).ToList();
+    }
 }

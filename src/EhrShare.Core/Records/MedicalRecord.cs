@@ -11,11 +11,8 @@ public class MedicalRecord
 
     public string PatientUserId { get; set; } = "";
 
-    public string Title { get; set; } = "";
-
-    public string? Notes { get; set; }
-
-    public string FileName { get; set; } = "";
+    /// <summary>Title, notes and file name (<see cref="RecordDescription"/>), encrypted: a dump of the database does not show them.</summary>
+    public byte[] ProtectedDescription { get; set; } = [];
 
     public string ContentType { get; set; } = "";
 

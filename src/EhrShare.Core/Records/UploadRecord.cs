@@ -12,6 +12,9 @@ namespace EhrShare.Core.Records;
 
 public sealed record UploadRequest(string PatientUserId, string Title, string? Notes, string FileName, string? ContentType, Stream Content);
 
+/// <summary>A committed upload: the record's row and what it is called.</summary>
+public sealed record UploadedRecord(MedicalRecord Record, RecordDescription Description);
+
 /// <summary>
 /// A patient uploads a record: stream → AES-256-GCM → IPFS (pinned) → block → Shamir shares on the nodes →
 /// <c>addRecord</c> on the chain → committed. All or nothing: on any failure the finished steps are undone (shares
@@ -24,12 +27,13 @@ public sealed class UploadRecord(
     IShareVault vault,
     IAccessLedger ledger,
     RecordCleanup cleanup,
+    IRecordDescriptionProtector descriptions,
     IOptions<RecordOptions> options,
     TimeProvider clock,
     OperationLatencies latencies,
     ILogger<UploadRecord> logger)
 {
-    public async Task<MedicalRecord> ExecuteAsync(UploadRequest request, CancellationToken cancellationToken)
+    public async Task<UploadedRecord> ExecuteAsync(UploadRequest request, CancellationToken cancellationToken)
     {
         using var measure = latencies.Measure("upload");
         var title = (request.Title ?? "").Trim();
@@ -51,13 +55,12 @@ public sealed class UploadRecord(
         var patient = await parties.PatientAsync(request.PatientUserId, cancellationToken);
 
         var now = clock.GetUtcNow();
+        var description = new RecordDescription(title, notes, fileName);
         var record = new MedicalRecord
         {
             Id = Guid.CreateVersion7(now),
             PatientUserId = patient.User.Id,
-            Title = title,
-            Notes = notes,
-            FileName = fileName,
+            ProtectedDescription = descriptions.Protect(description),
             ContentType = contentType,
             State = RecordState.Pending,
             CreatedAt = now,
@@ -136,7 +139,7 @@ public sealed class UploadRecord(
             record.PendingCid = null;
             await db.SaveChangesAsync(CancellationToken.None);
             logger.LogInformation("Record {RecordId} committed ({Size} bytes)", record.Id, record.Size);
-            return record;
+            return new UploadedRecord(record, description);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,5 +1,6 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Data;
+using EhrShare.Core.Records;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public static class PersistenceModule
         });
 
         builder.Services.AddScoped<IEhrDbContext>(services => services.GetRequiredService<EhrDbContext>());
+        builder.Services.AddScoped<AppDatabaseMigrator>();
 
         builder.Services.AddOptions<KeyRingOptions>()
             .BindConfiguration(KeyRingOptions.Section)
@@ -47,6 +49,7 @@ public static class PersistenceModule
             .PersistKeysToDbContext<EhrDbContext>();
         builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ConfigureKeyRingEncryption>();
         builder.Services.AddSingleton<IEmergencyReasonProtector, EmergencyReasonProtector>();
+        builder.Services.AddSingleton<IRecordDescriptionProtector, RecordDescriptionProtector>();
 
         builder.Services.AddHealthChecks()
             .AddCheck<AppDatabaseHealthCheck>("database", timeout: TimeSpan.FromSeconds(5));

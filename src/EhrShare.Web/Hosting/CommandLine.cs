@@ -101,10 +101,8 @@ public static class CommandLine
     /// <summary>Applies the EF Core migrations to the app database and creates each share node's table.</summary>
     private static async Task MigrateAsync(IServiceProvider services, ILogger logger, CancellationToken cancellationToken)
     {
-        var db = services.GetRequiredService<EhrDbContext>();
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        await db.Database.MigrateAsync(cancellationToken);
-        logger.LogInformation("App database: applied {Count} migration(s)", pending.Count);
+        var applied = await services.GetRequiredService<AppDatabaseMigrator>().MigrateAsync(cancellationToken);
+        logger.LogInformation("App database: applied {Count} migration(s)", applied);
 
         var nodes = services.GetRequiredService<IOptions<ShareNodeOptions>>().Value.Nodes;
         for (var i = 0; i < nodes.Count; i++)

@@ -121,8 +121,8 @@ public sealed class RecordUpload(
     {
         try
         {
-            var record = await upload.ExecuteAsync(request, cancellationToken);
-            return new UploadOutcome(true, StatusCodes.Status200OK, $"\u201c{record.Title}\u201d is uploaded, encrypted and anchored on the chain.");
+            var uploaded = await upload.ExecuteAsync(request, cancellationToken);
+            return new UploadOutcome(true, StatusCodes.Status200OK, $"\u201c{uploaded.Description.Title}\u201d is uploaded, encrypted and anchored on the chain.");
         }
         catch (ValidationFailedException e)
         {

@@ -192,8 +192,7 @@ internal sealed class IsolatedShareNodes : IAsyncDisposable
     {
         Id = id,
         PatientUserId = PatientUserId,
-        Title = "scan test",
-        FileName = "scan.txt",
+        ProtectedDescription = "share scans never open the description"u8.ToArray(),
         ContentType = "text/plain",
         Size = 1,
         State = state,

@@ -192,8 +192,7 @@ public sealed class RecordReconcilerTests(OwnStackFixture stack) : IClassFixture
         {
             Id = Guid.CreateVersion7(now),
             PatientUserId = patient.Id,
-            Title = "Interrupted",
-            FileName = "scan.pdf",
+            ProtectedDescription = services.GetRequiredService<IRecordDescriptionProtector>().Protect(new RecordDescription("Interrupted", null, "scan.pdf")),
             ContentType = "application/pdf",
             State = RecordState.Pending,
             CreatedAt = now,
@@ -218,7 +217,7 @@ public sealed class RecordReconcilerTests(OwnStackFixture stack) : IClassFixture
                     Key = key,
                     PlaintextSha256 = encrypting.PlaintextSha256,
                     Size = encrypting.PlaintextLength,
-                    FileName = row.FileName,
+                    FileName = "scan.pdf",
                     ContentType = row.ContentType,
                     CreatedAt = now,
                     PreviousBlockHash = null,

@@ -15,9 +15,8 @@ internal sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medi
         record.Property(r => r.Id).ValueGeneratedNever();
         record.Property(r => r.PatientUserId).HasMaxLength(255).IsRequired();
         record.HasOne<ApplicationUser>().WithMany().HasForeignKey(r => r.PatientUserId).OnDelete(DeleteBehavior.Restrict);
-        record.Property(r => r.Title).HasMaxLength(200).IsRequired();
-        record.Property(r => r.Notes).HasMaxLength(2000);
-        record.Property(r => r.FileName).HasMaxLength(255).IsRequired();
+        // Title (200 characters), notes (2,000) and file name (255) as UTF-8 JSON, protected: well under 16 KiB.
+        record.Property(r => r.ProtectedDescription).HasMaxLength(16384).IsRequired();
         record.Property(r => r.ContentType).HasMaxLength(100).IsRequired();
         record.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
         record.Property(r => r.BlockHash).HasMaxLength(32).IsFixedLength();

@@ -316,17 +316,8 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasMaxLength(500)
                         .HasColumnType("varchar(500)");
 
-                    b.Property<string>("FileName")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("varchar(255)");
-
                     b.Property<DateTimeOffset>("LeaseUntil")
                         .HasColumnType("datetime(6)");
-
-                    b.Property<string>("Notes")
-                        .HasMaxLength(2000)
-                        .HasColumnType("varchar(2000)");
 
                     b.Property<string>("PatientUserId")
                         .IsRequired()
@@ -336,6 +327,11 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.Property<string>("PendingCid")
                         .HasMaxLength(100)
                         .HasColumnType("varchar(100)");
+
+                    b.Property<byte[]>("ProtectedDescription")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("longblob");
 
                     b.Property<DateTimeOffset?>("RemovedAt")
                         .HasColumnType("datetime(6)");
@@ -347,11 +343,6 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("varchar(16)");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("varchar(200)");
 
                     b.HasKey("Id");
 

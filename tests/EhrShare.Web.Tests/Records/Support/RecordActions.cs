@@ -15,8 +15,9 @@ public static class RecordActions
         EhrAppFactory app, string patientUserId, Stream content, string fileName = "result.pdf", string contentType = "application/pdf", string title = "Lab result")
     {
         await using var scope = app.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<UploadRecord>()
+        var uploaded = await scope.ServiceProvider.GetRequiredService<UploadRecord>()
             .ExecuteAsync(new UploadRequest(patientUserId, title, null, fileName, contentType, content), CancellationToken.None);
+        return uploaded.Record;
     }
 
     public static Task<MedicalRecord> UploadAsync(EhrAppFactory app, string patientUserId, byte[] content) =>
