@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -17,6 +18,25 @@ internal static class Prime127Sharing
     private const int InterpolationBlockElements = 256;
 
     public static int PayloadLength(int secretLength) => (secretLength + ChunkLength - 1) / ChunkLength * ElementLength;
+
+    /// <summary>
+    /// Whether every 16-byte element is below p, i.e. in the one encoding of its residue. Looks at every element
+    /// without a branch on their values (a share is secret), and answers once at the end.
+    /// </summary>
+    public static bool AllBelowPrime(ReadOnlySpan<byte> payload)
+    {
+        ulong bad = 0;
+        for (var at = 0; at + ElementLength <= payload.Length; at += ElementLength)
+        {
+            var high = BinaryPrimitives.ReadUInt64BigEndian(payload[at..]);
+            var low = BinaryPrimitives.ReadUInt64BigEndian(payload[(at + 8)..]);
+            bad |= high >> 63; // 2^127 or above
+            var fromP = (high ^ 0x7FFF_FFFF_FFFF_FFFFUL) | ~low; // zero exactly when the element is p
+            bad |= ((fromP | (0UL - fromP)) >> 63) ^ 1;
+        }
+
+        return bad == 0;
+    }
 
     [SkipLocalsInit]
     public static void Split(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> xs, int k, PayloadTargets payloads, CoefficientSource random)
@@ -100,7 +120,7 @@ internal static class Prime127Sharing
                     var payload = shares[i].Payload.Span.Slice(first * ElementLength, blockCount * ElementLength);
                     for (var e = 0; e < blockCount; e++)
                     {
-                        // Reading reduces mod p, so even an out-of-range stored value stays a field element.
+                        // Parsing refused elements of p or above (ShareFormatError.NonCanonicalElement).
                         var y = Fp127.ReadBigEndian(payload.Slice(e * ElementLength, ElementLength));
                         block[e] = Fp127.Add(block[e], Fp127.Multiply(lambda, y));
                     }

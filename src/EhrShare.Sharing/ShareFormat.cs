@@ -109,6 +109,12 @@ internal static class ShareFormat
             return Fail(ShareFormatError.InvalidHeader, $"Invalid share header: x={x}, k={k}, n={n} or reserved bytes set.", out error, out message);
         }
 
+        if (field == ShareField.Prime127 && !Prime127Sharing.AllBelowPrime(body[HeaderLength..]))
+        {
+            return Fail(ShareFormatError.NonCanonicalElement,
+                "A prime-field share element is not below p = 2^127 - 1: a share has one encoding, and this is not it.", out error, out message);
+        }
+
         var recordId = new Guid(data.Slice(RecordIdOffset, 16), bigEndian: true);
         return new Share(recordId, x, k, n, field, (int)secretLength, body[HeaderLength..].ToArray(), validated: true);
     }

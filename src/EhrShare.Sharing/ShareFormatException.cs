@@ -23,6 +23,9 @@ public enum ShareFormatError
 
     /// <summary>The checksum matches but a header value is out of range (x = 0, k &lt; 2, k &gt; n, ...).</summary>
     InvalidHeader,
+
+    /// <summary>The checksum matches but a prime-field element is p or above: not the one encoding of its value.</summary>
+    NonCanonicalElement,
 }
 
 /// <summary>A serialised share could not be read; <see cref="Error"/> says why.</summary>

@@ -140,6 +140,33 @@ public sealed class ShareFormatTests
         AssertFormatError(ShareFormatError.InvalidHeader, bytes);
     }
 
+    [Theory]
+    [InlineData("7fffffffffffffffffffffffffffffff")] // p
+    [InlineData("80000000000000000000000000000000")] // p + 1 = 2^127
+    [InlineData("ffffffffffffffffffffffffffffffff")] // 2^128 - 1
+    public void Parse_OfAPrimeFieldElementOfPOrAbove_WithAValidChecksum_ThrowsNonCanonicalElement(string element)
+    {
+        var bytes = PrimeShareWithSecondElement(Convert.FromHexString(element));
+        AssertFormatError(ShareFormatError.NonCanonicalElement, bytes);
+    }
+
+    [Fact]
+    public void Parse_OfAPrimeFieldElementOfPMinusOne_IsAccepted()
+    {
+        var bytes = PrimeShareWithSecondElement(Convert.FromHexString("7ffffffffffffffffffffffffffffffe"));
+        Assert.True(Share.TryParse(bytes, out var share));
+        Assert.Equal(0xFE, share!.Payload.Span[31]);
+    }
+
+    /// <summary>A 20-byte secret's prime-field share (two elements) whose second element is replaced, checksum redone.</summary>
+    private static byte[] PrimeShareWithSecondElement(byte[] element)
+    {
+        var bytes = Shamir.Split(RecordId, TestData.RandomBytes(20, 21), 5, 3, ShareField.Prime127)[0].ToBytes();
+        element.CopyTo(bytes.AsSpan(32 + 16));
+        SHA256.HashData(bytes.AsSpan(0, bytes.Length - 8))[..8].CopyTo(bytes.AsSpan(bytes.Length - 8));
+        return bytes;
+    }
+
     [Fact]
     public void ToString_ShowsMetadataButNotThePayload()
     {
