@@ -18,6 +18,9 @@ public static class TestStack
 
     public static string AppDbConnectionString => Get("Database__ConnectionString");
 
+    /// <summary>The key that encrypts the test stack's Data Protection key ring (hosts on its app database need it).</summary>
+    public static string KeyEncryptionKey => Get("DataProtection__KeyEncryptionKey");
+
     public static string IpfsApiUrl => Get("Ipfs__ApiUrl");
 
     public static string ChainRpcUrl => Get("Chain__RpcUrl");

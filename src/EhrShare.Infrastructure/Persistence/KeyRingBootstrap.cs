@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EhrShare.Core.Data;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -86,19 +87,43 @@ internal sealed class KeyRingBootstrap(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Creates a key effective now when the ring has none that is in effect now; leaves rotation to Data Protection.</summary>
+    /// <summary>
+    /// Creates a key effective now when the ring has none in effect now; leaves rotation to Data Protection. Keys in
+    /// effect that this instance cannot open mean a KeyEncryptionKey other than the one they were made with: that
+    /// fails the start instead of adding a key under the wrong one (users' chain keys would then be out of reach).
+    /// </summary>
     internal bool EnsureKey()
     {
         // The wall clock, as Data Protection itself uses (not the app's TimeProvider, which tests may move).
         var now = DateTimeOffset.UtcNow;
-        var usable = keyManager.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now);
-        if (usable)
+        var inEffect = keyManager.GetAllKeys().Where(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now).ToList();
+        if (inEffect.Any(Opens))
         {
             return false;
+        }
+
+        if (inEffect.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The Data Protection key ring in the app database has {inEffect.Count} key(s) in effect, and none opens with " +
+                "DataProtection:KeyEncryptionKey: the setting is not the one those keys were made with. Restore it (users' chain " +
+                "keys and record descriptions are protected with that ring).");
         }
 
         var key = keyManager.CreateNewKey(now, now + keyManagement.Value.NewKeyLifetime);
         logger.LogInformation("Created Data Protection key {KeyId}, effective until {Expiration:u}: the key ring had none in effect", key.KeyId, key.ExpirationDate);
         return true;
+    }
+
+    private static bool Opens(IKey key)
+    {
+        try
+        {
+            return key.CreateEncryptor() is not null;
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 }

@@ -82,13 +82,27 @@ public sealed class KeyRingBootstrapTests
         Assert.Single(keys, k => !k.IsRevoked && k.ActivationDate <= DateTimeOffset.UtcNow && k.ExpirationDate > DateTimeOffset.UtcNow);
     }
 
-    private IHost Build(ThrowawayAppDatabase database)
+    [Fact]
+    public async Task AnInstanceWithAnotherKeyEncryptionKey_FailsAtStart_NamingTheSetting_AndAddsNoKey()
+    {
+        await using var database = await ThrowawayAppDatabase.CreateAsync();
+        await StartAndStopAsync(database);
+        var before = await KeysAsync(database);
+        using var other = Build(database, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => other.StartAsync());
+
+        Assert.Contains("DataProtection:KeyEncryptionKey", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await KeysAsync(database));
+    }
+
+    private IHost Build(ThrowawayAppDatabase database, string? keyEncryptionKey = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = database.ConnectionString,
-            ["DataProtection:KeyEncryptionKey"] = _keyEncryptionKey,
+            ["DataProtection:KeyEncryptionKey"] = keyEncryptionKey ?? _keyEncryptionKey,
         });
         builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
         builder.Logging.AddProvider(_logs);

@@ -51,7 +51,7 @@ public sealed class ShareNodesModuleTests
         var config = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = TestStack.AppDbConnectionString,
-            ["DataProtection:KeyEncryptionKey"] = Convert.ToBase64String(new byte[32]),
+            ["DataProtection:KeyEncryptionKey"] = TestStack.KeyEncryptionKey,
         };
         for (var i = 0; i < TestStack.ShareNodeCount; i++)
         {
