@@ -52,6 +52,57 @@ public class ChainFailureTests(AutomineChainFixture chain) : IClassFixture<Autom
     }
 
     [Fact]
+    public async Task ATransactionReplacedInThePool_ByAnotherSenderOfTheSameAccount_IsSentAgainWithANewNonce()
+    {
+        // Two app instances approve users with the manager's account, each with its own nonces: one's transaction can
+        // lose its nonce to the other's. It can then never be mined, so the request goes again, with the next nonce.
+        await using var anvil = await AnvilProcess.StartAsync();
+        var (rpc, sender, _, http) = Client(OptionsFor(anvil.Url, receiptTimeout: TimeSpan.FromSeconds(90)));
+        using var _ = http;
+        await rpc.RequestAsync("evm_setAutomine", w => w.WriteBooleanValue(false), _ => 0);
+        var first = EthKey.Generate().Address;
+        var other = EthKey.Generate().Address;
+
+        var transfer = sender.TransferAsync(DevKey, first, 1_000);
+        await Until(async () => await rpc.EthGetTransactionCountAsync(DevKey.Address, BlockParameter.Pending) == 1, "the transfer in the pool");
+        var replacement = new Eip1559Transaction
+        {
+            ChainId = AnvilProcess.ChainId,
+            Nonce = 0,
+            MaxPriorityFeePerGas = 50_000_000_000,
+            MaxFeePerGas = 100_000_000_000,
+            GasLimit = 21_000,
+            To = other,
+            Value = 7,
+        }.Sign(DevKey);
+        await rpc.EthSendRawTransactionAsync(replacement.Raw);
+
+        // Mine until the transfer is through (the sender notices the replacement at its next check for lost transactions).
+        var deadline = Stopwatch.StartNew();
+        while (!transfer.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await rpc.RequestAsync("evm_mine", null, _ => 0);
+            await Task.WhenAny(transfer, Task.Delay(200));
+        }
+
+        var receipt = await transfer;
+        Assert.True(receipt.Succeeded);
+        Assert.Equal(1UL, (await rpc.EthGetTransactionByHashAsync(receipt.TransactionHash))!.Nonce);
+        Assert.Equal(new BigInteger(1_000), await rpc.EthGetBalanceAsync(first, BlockParameter.Latest));
+        Assert.Equal(new BigInteger(7), await rpc.EthGetBalanceAsync(other, BlockParameter.Latest));
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"Not within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task SendFailingInTransport_ThrowsChainUnavailable_AndGivesTheNonceBack()
     {
         var key = await chain.NewFundedKeyAsync();

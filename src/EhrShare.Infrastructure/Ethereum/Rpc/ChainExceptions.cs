@@ -153,6 +153,38 @@ public sealed class ContractRevertException : ChainException
 }
 
 /// <summary>A sent transaction was not mined within the receipt timeout (it may still be mined later).</summary>
+/// <summary>
+/// Another transaction of the same account took this one's nonce (the account is also used by another app instance
+/// or client): this one can never be mined, so sending the request again with a new nonce is safe.
+/// </summary>
+public sealed class TransactionReplacedException : ChainException
+{
+    public TransactionReplacedException(string transactionHash, string description, ulong nonce, string from)
+        : base($"Transaction {transactionHash} ({description}) was replaced: nonce {nonce} of {from} was used by another transaction.")
+    {
+        TransactionHash = transactionHash;
+    }
+
+    public TransactionReplacedException()
+    {
+        TransactionHash = "";
+    }
+
+    public TransactionReplacedException(string message)
+        : base(message)
+    {
+        TransactionHash = "";
+    }
+
+    public TransactionReplacedException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        TransactionHash = "";
+    }
+
+    public string TransactionHash { get; }
+}
+
 public sealed class TransactionTimeoutException : ChainException
 {
     public TransactionTimeoutException(string transactionHash, TimeSpan waited)

@@ -70,10 +70,28 @@ public sealed class TransactionSender
 
     public EthRpcClient Rpc => _rpc;
 
+    /// <summary>
+    /// Sends and waits for the receipt. A transaction replaced by another of the same account (another app instance
+    /// took its nonce) can never be mined: the request is sent again with a new nonce.
+    /// </summary>
     public async Task<RpcReceipt> SendAndWaitAsync(EthKey from, TransactionRequest request, CancellationToken cancellationToken = default)
     {
-        var sent = await SendAsync(from, request, cancellationToken);
-        return await WaitForReceiptAsync(sent, cancellationToken);
+        ArgumentNullException.ThrowIfNull(from);
+        for (var attempt = 1; ; attempt++)
+        {
+            var sent = await SendAsync(from, request, cancellationToken);
+            try
+            {
+                return await WaitForReceiptAsync(sent, cancellationToken);
+            }
+            catch (TransactionReplacedException) when (attempt < MaxNonceAttempts)
+            {
+                _logger.LogWarning(
+                    "Transaction {TransactionHash} ({Description}) lost its nonce {Nonce} to another transaction of {Account}; sending it again with a new nonce",
+                    sent.Hash, request.Description, sent.Nonce, sent.From);
+                await _nonces.ResyncAsync(from.Address, _rpc, cancellationToken);
+            }
+        }
     }
 
     /// <summary>Sends ether (e.g. the manager funding a new user's account).</summary>
@@ -288,8 +306,7 @@ public sealed class TransactionSender
         {
             if (await _rpc.EthGetTransactionReceiptAsync(sent.Hash, cancellationToken) is null)
             {
-                throw new ChainException(
-                    $"Transaction {sent.Hash} ({sent.Request.Description}) was replaced: nonce {sent.Nonce} of {sent.From} was used by another transaction.");
+                throw new TransactionReplacedException(sent.Hash, sent.Request.Description, sent.Nonce, sent.From.ToString());
             }
 
             return;
