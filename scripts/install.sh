@@ -4,8 +4,8 @@
 
 APT_PACKAGES_RUN=(mariadb-server mariadb-client curl jq)
 # ipfs-cid checks our CIDs independently; docker-compose (v1) validates docker-compose.yml; chromium runs the
-# end-to-end tests.
-APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium python3-aiosmtpd)
+# end-to-end tests; nginx (with openssl) is the TLS-terminating reverse proxy the app is tested behind.
+APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium python3-aiosmtpd nginx openssl)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"
