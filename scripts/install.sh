@@ -4,8 +4,8 @@
 
 APT_PACKAGES_RUN=(mariadb-server mariadb-client curl jq)
 # ipfs-cid checks our CIDs independently; docker-compose (v1) validates docker-compose.yml; chromium runs the
-# end-to-end tests.
-APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium python3-aiosmtpd)
+# end-to-end tests; nginx (with openssl) is the TLS-terminating reverse proxy the app is tested behind.
+APT_PACKAGES_TEST=(ipfs-cid docker-compose chromium python3-aiosmtpd nginx openssl)
 
 as_root() {
   if [[ $(id -u) -eq 0 ]]; then "$@"
@@ -22,10 +22,12 @@ install_apt_packages() {
   ((${#missing[@]})) || return 0
   log=$(mktemp /tmp/ehr-apt.XXXXXX.log)
   say "installing Debian packages: ${missing[*]}"
-  # Another apt run may hold the lock for a while (unattended upgrades, a parallel install): wait for it.
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q > "$log" 2>&1 \
-     || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-          --no-install-recommends "${missing[@]}" >> "$log" 2>&1; then
+  # Another apt run may hold the lock for a while (unattended upgrades, a parallel install): wait for it. System files
+  # are for every user: apt runs under umask 022, not ./ehr's private 077.
+  if ! (umask 022 && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q) \
+          > "$log" 2>&1 \
+     || ! (umask 022 && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+          --no-install-recommends "${missing[@]}") >> "$log" 2>&1; then
     show_log_tail "$log" 40
     die "could not install Debian packages: ${missing[*]} (full log: $log)"
   fi

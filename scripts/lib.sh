@@ -47,10 +47,13 @@ stack_profile() {
   CONTRACT_FILE=$STACK_DIR/contract-address
 }
 
+# A stack's folder holds patients' record blocks and shares, the chain state, logs and secrets: it is the owner's only
+# (folders 0700, files 0600). ./ehr runs with umask 077, so what it and the services it starts create is private.
 ensure_stack_dirs() {
-  mkdir -p "$RUN_DIR" "$LOG_DIR" "$DB_DIR" "$(dirname "$CHAIN_STATE")" "$IPFS_REPO"
-  mkdir -p -m 0700 "$SECRETS_DIR"
-  chmod 0700 "$SECRETS_DIR"
+  (umask 077 && mkdir -p "$STACK_DIR" "$RUN_DIR" "$LOG_DIR" "$DB_DIR" "$(dirname "$CHAIN_STATE")" "$IPFS_REPO" \
+    "$SECRETS_DIR")
+  # A stack made before this rule (or files copied in by hand): take group and other access away.
+  chmod -R go= "$STACK_DIR"
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

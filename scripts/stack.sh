@@ -44,14 +44,16 @@ mariadb_up() {
   else
     if [[ ! -d $DB_DIR/mysql ]]; then
       say "initialising MariaDB data in ${DB_DIR#"$EHR_ROOT"/}"
-      if ! mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$DB_DIR" --skip-test-db \
-           --skip-name-resolve > "$LOG_DIR/mariadb-install.log" 2>&1; then
+      if ! UMASK=0600 UMASK_DIR=0700 mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$DB_DIR" \
+           --skip-test-db --skip-name-resolve > "$LOG_DIR/mariadb-install.log" 2>&1; then
         rm -rf "$DB_DIR"
         fail_service mariadb "$LOG_DIR/mariadb-install.log" "mariadb-install-db failed"
       fi
     fi
     port_in_use "$DB_PORT" && fail_service mariadb "$log" "port $DB_PORT is already in use (set EHR_DB_PORT)"
-    start_bg mariadb "$pidfile" "$log" mariadbd --no-defaults --user="$(id -un)" --datadir="$DB_DIR" \
+    # mariadbd sets its own umask from UMASK/UMASK_DIR (default 0660: group-readable tables), not the process's.
+    start_bg mariadb "$pidfile" "$log" env UMASK=0600 UMASK_DIR=0700 \
+      mariadbd --no-defaults --user="$(id -un)" --datadir="$DB_DIR" \
       --socket="$DB_SOCKET" --port="$DB_PORT" --bind-address=127.0.0.1 --skip-name-resolve \
       --pid-file="$RUN_DIR/mariadbd.pid" --log-error="$log" \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \

@@ -30,10 +30,11 @@ if (CommandLine.IsCommand(args))
     return await app.RunCommandAsync(args);
 }
 
-app.UseEhrWeb();
 var underTestHost = app.Services.GetService<IServer>()?.GetType().Name == "TestServer";
 try
 {
+    // Inside the try: building the pipeline reads (and so validates) the Web settings.
+    app.UseEhrWeb();
     await app.RunAsync();
     return 0;
 }

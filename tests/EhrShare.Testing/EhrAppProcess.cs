@@ -14,9 +14,11 @@ public sealed class EhrAppProcess : IAsyncDisposable
     private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(90);
     private readonly Process _process;
     private readonly EventHandler _killOnExit;
+    private readonly HttpMessageHandler? _healthHandler;
 
-    private EhrAppProcess(Process process, Uri baseAddress, ProcessOutput output)
+    private EhrAppProcess(Process process, Uri baseAddress, ProcessOutput output, HttpMessageHandler? healthHandler)
     {
+        _healthHandler = healthHandler;
         _process = process;
         BaseAddress = baseAddress;
         Output = output;
@@ -50,9 +52,15 @@ public sealed class EhrAppProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the app and waits until <c>/health</c> answers 200. <paramref name="settings"/> override single settings
-    /// (configuration keys with <c>__</c> or <c>:</c>).
+    /// (configuration keys with <c>__</c> or <c>:</c>). <paramref name="port"/> is a free port the caller picked (a proxy
+    /// started before the app needs it); <paramref name="healthHandler"/> sends the <c>/health</c> requests, following
+    /// redirects, when the app redirects them (HTTPS redirection behind a test proxy); it is disposed with the app.
     /// </summary>
-    public static async Task<EhrAppProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null, TimeSpan? startTimeout = null)
+    public static async Task<EhrAppProcess> StartAsync(
+        IReadOnlyDictionary<string, string>? settings = null,
+        TimeSpan? startTimeout = null,
+        int? port = null,
+        HttpMessageHandler? healthHandler = null)
     {
         var dll = WebDllPath;
         if (!File.Exists(dll))
@@ -60,8 +68,7 @@ public sealed class EhrAppProcess : IAsyncDisposable
             throw new InvalidOperationException($"{dll} does not exist: build the solution first (dotnet build EhrShare.sln).");
         }
 
-        var port = LocalPorts.Free();
-        var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var baseAddress = new Uri($"http://127.0.0.1:{(port ?? LocalPorts.Free()).ToString(CultureInfo.InvariantCulture)}/");
         var start = new ProcessStartInfo("dotnet")
         {
             // The content root: wwwroot and appsettings are read from the project folder, as ./ehr run does.
@@ -94,7 +101,7 @@ public sealed class EhrAppProcess : IAsyncDisposable
         var process = new Process { StartInfo = start };
         process.Start();
         output.Attach(process);
-        var app = new EhrAppProcess(process, baseAddress, output);
+        var app = new EhrAppProcess(process, baseAddress, output, healthHandler);
         try
         {
             await app.WaitUntilHealthyAsync(startTimeout ?? DefaultStartTimeout);
@@ -117,6 +124,7 @@ public sealed class EhrAppProcess : IAsyncDisposable
         Kill();
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         _process.Dispose();
+        _healthHandler?.Dispose();
     }
 
     private void Kill()
@@ -136,7 +144,11 @@ public sealed class EhrAppProcess : IAsyncDisposable
 
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = _healthHandler is null
+            ? new HttpClient()
+            : new HttpClient(_healthHandler, disposeHandler: false);
+        http.BaseAddress = BaseAddress;
+        http.Timeout = TimeSpan.FromSeconds(10);
         var watch = Stopwatch.StartNew();
         var last = "no answer yet";
         while (watch.Elapsed < timeout)

@@ -35,6 +35,48 @@ public sealed class ProcessOutput
         }
     }
 
+    /// <summary>
+    /// The first line, already written or still to come, that <paramref name="match"/> accepts; fails after
+    /// <paramref name="timeout"/> quoting the last lines.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string line)
+        {
+            if (match(line))
+            {
+                found.TrySetResult(line);
+            }
+        }
+
+        // Listen first, then look at what is already there, so a line written in between is not missed.
+        LineReceived += OnLine;
+        try
+        {
+            string[] earlier;
+            lock (_lines)
+            {
+                earlier = [.. _lines];
+            }
+
+            if (earlier.FirstOrDefault(match) is { } line)
+            {
+                return line;
+            }
+
+            return await found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No line within {timeout.TotalSeconds} s: {what}. Last lines:\n{Tail(40)}");
+        }
+        finally
+        {
+            LineReceived -= OnLine;
+        }
+    }
+
     private void Add(string? line)
     {
         if (line is null)

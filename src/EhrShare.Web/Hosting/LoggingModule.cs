@@ -18,7 +18,9 @@ public static class LoggingModule
             .ValidateOnStart();
 
         var hosting = builder.Configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new();
-        var logFile = Path.Combine(hosting.ResolveDataDirectory(builder.Environment.ContentRootPath), "logs", "ehrshare-.log");
+        var logDirectory = Path.Combine(hosting.ResolveDataDirectory(builder.Environment.ContentRootPath), "logs");
+        CreatePrivateDirectory(logDirectory);
+        var logFile = Path.Combine(logDirectory, "ehrshare-.log");
         const string template = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
         // Each host keeps its own logger (preserveStaticLogger): otherwise every host in a process shares the static
@@ -39,5 +41,27 @@ public static class LoggingModule
                 fileSizeLimitBytes: 64 * 1024 * 1024, rollOnFileSizeLimit: true, shared: true),
             preserveStaticLogger: true);
         return builder;
+    }
+
+    /// <summary>
+    /// The logs name users, addresses and record ids: their folder is the owner's only (0700 on Unix). The files in it
+    /// get the process's umask: Serilog's file sink has no file-mode setting (and no lifecycle hooks for shared files),
+    /// so ./ehr starts the app with umask 077 and the files are 0600 (docs/decisions/private-data-folders.md).
+    /// </summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(path, ownerOnly);
+        if (File.GetUnixFileMode(path) != ownerOnly)
+        {
+            // Made by an earlier version, or by hand: tighten it (it is ours to write in anyway).
+            File.SetUnixFileMode(path, ownerOnly);
+        }
     }
 }
