@@ -69,34 +69,7 @@ public sealed class EhrAppProcess : IAsyncDisposable
         }
 
         var baseAddress = new Uri($"http://127.0.0.1:{(port ?? LocalPorts.Free()).ToString(CultureInfo.InvariantCulture)}/");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            // The content root: wwwroot and appsettings are read from the project folder, as ./ehr run does.
-            WorkingDirectory = Path.Combine(TestStack.RepoRoot, "src", "EhrShare.Web"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
-        foreach (var (key, value) in TestStack.All)
-        {
-            start.Environment[key] = value;
-        }
-
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
-        // Settings of the test host that are not the app's business.
-        start.Environment.Remove("ASPNETCORE_URLS");
-        start.Environment.Remove("ASPNETCORE_HOSTINGSTARTUPASSEMBLIES");
-        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
-
+        var start = StartInfo(dll, ["--urls", baseAddress.GetLeftPart(UriPartial.Authority)], settings);
         var output = new ProcessOutput();
         var process = new Process { StartInfo = start };
         process.Start();
@@ -118,6 +91,47 @@ public sealed class EhrAppProcess : IAsyncDisposable
     /// <summary>The last lines the app logged, for failure messages.</summary>
     public string LogTail(int lines = 60) => Output.Tail(lines);
 
+    /// <summary>
+    /// Runs one of the app's commands (<c>setup</c>, <c>shares scan</c>, …) as a process of its own with the stack's
+    /// settings overlaid with <paramref name="settings"/>; returns its exit code and output.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? settings = null, TimeSpan? timeout = null)
+    {
+        var dll = WebDllPath;
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"{dll} does not exist: build the solution first (dotnet build EhrShare.sln).");
+        }
+
+        var start = StartInfo(dll, args, settings);
+        using var process = Process.Start(start)!;
+        var output = new ProcessOutput();
+        output.Attach(process);
+        var limit = timeout ?? DefaultStartTimeout;
+        using var cancel = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish in {limit.TotalSeconds} s:\n{output.All}");
+        }
+
+        // Without a timeout, WaitForExit also waits for the redirected streams to be read to the end.
+        process.WaitForExit();
+        return (process.ExitCode, output.All);
+    }
+
+    /// <summary>Kills the app at once (SIGKILL on Linux: no shutdown, its connections simply drop) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
@@ -125,6 +139,41 @@ public sealed class EhrAppProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         _process.Dispose();
         _healthHandler?.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The content root: wwwroot and appsettings are read from the project folder, as ./ehr run does.
+            WorkingDirectory = Path.Combine(TestStack.RepoRoot, "src", "EhrShare.Web"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in TestStack.All)
+        {
+            start.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
+        // Settings of the test host that are not the app's business.
+        start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment.Remove("ASPNETCORE_HOSTINGSTARTUPASSEMBLIES");
+        start.Environment.Remove("DOTNET_STARTUP_HOOKS");
+        return start;
     }
 
     private void Kill()

@@ -4,16 +4,30 @@ namespace EhrShare.Testing;
 
 /// <summary>
 /// The standard output and error of a process a test started, kept in memory (the last <see cref="MaxLines"/>
-/// lines) so failure messages can quote what the process said.
+/// lines) so failure messages can quote what the process said, and tests can wait for a line.
 /// </summary>
 public sealed class ProcessOutput
 {
     public const int MaxLines = 5000;
 
-    private readonly Queue<string> _lines = new();
+    private readonly Queue<(string Text, long ReadAt)> _lines = new();
+    private readonly List<Waiter> _waiters = [];
+    private long _count;
 
     /// <summary>Raised for every line, on the thread that read it.</summary>
     public event Action<string>? LineReceived;
+
+    /// <summary>How many lines were read so far (all of them, also those no longer kept).</summary>
+    public long LineCount
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return _count;
+            }
+        }
+    }
 
     /// <summary>Starts reading both streams of <paramref name="process"/> (started with both redirected).</summary>
     public void Attach(Process process)
@@ -31,7 +45,47 @@ public sealed class ProcessOutput
     {
         lock (_lines)
         {
-            return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - lines)));
+            return string.Join('\n', _lines.Skip(Math.Max(0, _lines.Count - lines)).Select(l => l.Text));
+        }
+    }
+
+    /// <summary>
+    /// The first line after line number <paramref name="after"/> (see <see cref="LineCount"/>; 0: from the start, as far
+    /// as lines are still kept) that contains <paramref name="text"/>, with when it was read; fails after
+    /// <paramref name="timeout"/> quoting the last lines.
+    /// </summary>
+    public async Task<OutputLine> WaitForLineAsync(string text, TimeSpan timeout, long after = 0)
+    {
+        var waiter = new Waiter(text, after);
+        lock (_lines)
+        {
+            var number = _count - _lines.Count;
+            foreach (var (line, readAt) in _lines)
+            {
+                number++;
+                if (number > after && line.Contains(text, StringComparison.Ordinal))
+                {
+                    return new OutputLine(number, line, readAt);
+                }
+            }
+
+            _waiters.Add(waiter);
+        }
+
+        try
+        {
+            return await waiter.Found.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No line with '{text}' within {timeout.TotalSeconds} s. Last lines:\n{Tail(40)}");
+        }
+        finally
+        {
+            lock (_lines)
+            {
+                _waiters.Remove(waiter);
+            }
         }
     }
 
@@ -57,7 +111,7 @@ public sealed class ProcessOutput
             string[] earlier;
             lock (_lines)
             {
-                earlier = [.. _lines];
+                earlier = [.. _lines.Select(l => l.Text)];
             }
 
             if (earlier.FirstOrDefault(match) is { } line)
@@ -84,15 +138,30 @@ public sealed class ProcessOutput
             return;
         }
 
+        var readAt = Stopwatch.GetTimestamp();
         lock (_lines)
         {
-            _lines.Enqueue(line);
+            _count++;
+            _lines.Enqueue((line, readAt));
             while (_lines.Count > MaxLines)
             {
                 _lines.Dequeue();
+            }
+
+            foreach (var waiter in _waiters.Where(w => _count > w.After && line.Contains(w.Text, StringComparison.Ordinal)))
+            {
+                waiter.Found.TrySetResult(new OutputLine(_count, line, readAt));
             }
         }
 
         LineReceived?.Invoke(line);
     }
+
+    private sealed record Waiter(string Text, long After)
+    {
+        public TaskCompletionSource<OutputLine> Found { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
+
+/// <summary>A line a process wrote: its number (from 1), its text and when it was read (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+public sealed record OutputLine(long Number, string Text, long ReadAt);

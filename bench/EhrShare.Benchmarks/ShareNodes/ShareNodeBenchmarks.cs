@@ -80,7 +80,7 @@ public class ShareNodeBenchmarks
 
         _vault = new ShareVault(
             Options.Create(options),
-            new ShareNodeReports(Options.Create(options), TimeProvider.System),
+            new DiscardedProblems(),
             NullLogger<ShareVault>.Instance);
         _nodes = _vault.Nodes;
         _threshold = options.Threshold;
@@ -323,5 +323,13 @@ public sealed class ShareNodeBenchmarkConfig : ManualConfig
         }
 
         return (options, null);
+    }
+}
+
+/// <summary>The benchmarks measure the vault, not the monitor's problem reports (the app writes those in the background).</summary>
+internal sealed class DiscardedProblems : IShareProblemSink
+{
+    public void Report(ShareProblem problem)
+    {
     }
 }

@@ -8,7 +8,8 @@ namespace EhrShare.Infrastructure.Monitoring;
 
 /// <summary>
 /// The share-node side of the monitor: shares per node (counted on the node, cached briefly so a refreshing page does
-/// not count every few seconds), problems seen on the read/write paths, and the last scan.
+/// not count every few seconds), problems seen on the read/write paths and the last scan (from the app database, so
+/// every instance shows the same).
 /// </summary>
 internal sealed class ShareNodeMonitoring(IOptions<ShareNodeOptions> options, ShareNodeReports reports, TimeProvider clock) : IShareNodeStatusSource
 {
@@ -44,28 +45,21 @@ internal sealed class ShareNodeMonitoring(IOptions<ShareNodeOptions> options, Sh
         return _counts.ToDictionary(p => p.Key, p => p.Value.Count, StringComparer.OrdinalIgnoreCase);
     }
 
-    public (int Count, string? Last, DateTimeOffset? LastAt) Problems(string node)
-    {
-        var status = reports.For(node);
-        return ((int)status.Total, status.LastProblem?.ToString(), status.LastProblemAt);
-    }
+    public async Task<IReadOnlyDictionary<string, NodeProblems>> ProblemsAsync(CancellationToken cancellationToken) =>
+        (await reports.SnapshotAsync(cancellationToken)).ToDictionary(
+            s => s.Node, s => new NodeProblems(s.Total, s.LastProblem?.ToString(), s.LastProblemAt), StringComparer.OrdinalIgnoreCase);
 
-    public ShareScanStatus? LastScan() => reports.LastScan is { } scan
-        ? new ShareScanStatus(scan.FinishedAt, scan.IsClean, scan.Problems.Count + scan.ProblemsNotListed, Summarize(scan))
-        : null;
-
-    internal static string Summarize(ShareScanReport scan) => scan.IsClean
-        ? $"clean: {scan.RecordsChecked} record(s) on {scan.Nodes.Count} node(s)"
-        : $"{scan.Problems.Count + scan.ProblemsNotListed} problem(s) in {scan.RecordsChecked} record(s): " +
-          string.Join("; ", scan.Nodes.Where(n => !n.Reachable || n.Missing + n.Corrupt + n.Orphans > 0)
-              .Select(n => n.Reachable ? $"{n.Node} {n.Missing} missing, {n.Corrupt} corrupt, {n.Orphans} orphan(s)" : $"{n.Node} unreachable"));
+    public async Task<ShareScanStatus?> LastScanAsync(CancellationToken cancellationToken) =>
+        await reports.LastScanAsync(cancellationToken) is { } scan
+            ? new ShareScanStatus(scan.FinishedAt, scan.Clean, scan.ProblemCount, scan.Summary)
+            : null;
 }
 
 /// <summary>Scan and repair from the monitor, through the share-node services.</summary>
 internal sealed class ShareMaintenance(ShareScan scan, ShareRepair repair) : IShareMaintenance
 {
     public async Task<string> ScanAsync(CancellationToken cancellationToken) =>
-        "Scan " + ShareNodeMonitoring.Summarize(await scan.RunAsync(cancellationToken)) + ".";
+        "Scan " + ShareReportText.Summary(await scan.RunAsync(cancellationToken)) + ".";
 
     public async Task<string> RepairAsync(CancellationToken cancellationToken)
     {

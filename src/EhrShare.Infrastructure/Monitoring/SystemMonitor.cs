@@ -38,10 +38,11 @@ internal sealed class SystemMonitor(
         // IPFS and the nodes in the background; everything that uses the (one, scoped) DbContext in sequence.
         var ipfsTask = IpfsAsync(cancellationToken);
         var nodesTask = NodesAsync(cancellationToken);
+        var lastScanTask = nodes.LastScanAsync(cancellationToken);
         var outbox = await OutboxAsync(cancellationToken);
         var records = await RecordsAsync(cancellationToken);
         var chainStatus = await ChainAsync(cancellationToken);
-        return new MonitorSnapshot(clock.GetUtcNow(), chainStatus, await nodesTask, nodes.LastScan(), await ipfsTask, outbox, records, latencies.Summaries());
+        return new MonitorSnapshot(clock.GetUtcNow(), chainStatus, await nodesTask, await lastScanTask, await ipfsTask, outbox, records, latencies.Summaries());
     }
 
     private async Task<ChainStatus> ChainAsync(CancellationToken cancellationToken)
@@ -99,12 +100,13 @@ internal sealed class SystemMonitor(
     {
         var report = await health.CheckHealthAsync(c => c.Name.StartsWith("share-", StringComparison.Ordinal), cancellationToken);
         var counts = await nodes.ShareCountsAsync(cancellationToken);
+        var problems = await nodes.ProblemsAsync(cancellationToken);
         return report.Entries.Select(e =>
         {
             var name = e.Key["share-".Length..];
-            var problems = nodes.Problems(name);
+            var seen = problems.GetValueOrDefault(name) ?? new NodeProblems(0, null, null);
             return new ShareNodeStatus(name, e.Value.Status == HealthStatus.Healthy, e.Value.Description,
-                counts.TryGetValue(name, out var c) ? c : null, problems.Count, problems.Last, problems.LastAt);
+                counts.TryGetValue(name, out var c) ? c : null, seen.Count, seen.Last, seen.LastAt);
         }).ToList();
     }
 
@@ -145,12 +147,19 @@ internal sealed class SystemMonitor(
     private static string Short(string account) => account.Length > 12 ? account[..6] + "…" + account[^4..] : account;
 }
 
-/// <summary>What the share-node module knows beyond health: shares per node, problems seen, the last scan.</summary>
+/// <summary>
+/// What the share-node module knows beyond health: shares per node, problems seen (by every instance), the last scan.
+/// Each call uses a DbContext of its own, so it may run beside the monitor's other queries.
+/// </summary>
 public interface IShareNodeStatusSource
 {
     Task<IReadOnlyDictionary<string, long>> ShareCountsAsync(CancellationToken cancellationToken);
 
-    (int Count, string? Last, DateTimeOffset? LastAt) Problems(string node);
+    /// <summary>Per node name: the problems counted and the last one.</summary>
+    Task<IReadOnlyDictionary<string, NodeProblems>> ProblemsAsync(CancellationToken cancellationToken);
 
-    ShareScanStatus? LastScan();
+    Task<ShareScanStatus?> LastScanAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A node's problems as the monitor shows them.</summary>
+public sealed record NodeProblems(long Count, string? Last, DateTimeOffset? LastAt);

@@ -3,6 +3,7 @@ using EhrShare.Core.Areas;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
+using EhrShare.Infrastructure.ShareNodes;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -37,6 +38,12 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     public DbSet<DoctorBlock> DoctorBlocks => Set<DoctorBlock>();
 
     public DbSet<RequestReport> RequestReports => Set<RequestReport>();
+
+    /// <summary>The share nodes' problem counts, shared by every app instance (<see cref="ShareNodeReports"/>).</summary>
+    public DbSet<ShareNodeProblemCount> ShareNodeProblems => Set<ShareNodeProblemCount>();
+
+    /// <summary>Completed share scans; the newest is the monitor's last scan.</summary>
+    public DbSet<ShareScanResult> ShareScans => Set<ShareScanResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -55,6 +55,12 @@ public sealed class ShareNodeOptions : IValidatableObject
                     $"ShareNodes:Nodes:{i}:ConnectionString is required (env ShareNodes__Nodes__{i}__ConnectionString).",
                     [nameof(Nodes)]);
             }
+
+            if (Nodes[i].DisplayName(i).Length > ShareNodeEndpoint.MaxNameLength)
+            {
+                yield return new ValidationResult(
+                    $"ShareNodes:Nodes:{i}:Name is longer than {ShareNodeEndpoint.MaxNameLength} characters.", [nameof(Nodes)]);
+            }
         }
 
         var duplicate = Nodes.Select((n, i) => n.DisplayName(i)).GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
@@ -95,6 +101,9 @@ public sealed class ShareNodeOptions : IValidatableObject
 
 public sealed class ShareNodeEndpoint
 {
+    /// <summary>The longest name (the app database keeps the nodes' problem counts by name).</summary>
+    public const int MaxNameLength = 100;
+
     /// <summary>A name for logs and the monitor; defaults to <c>node-{i}</c>.</summary>
     public string? Name { get; set; }
 

@@ -1,4 +1,7 @@
-using System.Collections.Concurrent;
+using System.Threading.Channels;
+using EhrShare.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EhrShare.Infrastructure.ShareNodes;
@@ -33,7 +36,7 @@ public sealed record ShareProblem(ShareProblemKind Kind, string? Node, Guid? Rec
         string.Join(": ", new[] { Node, RecordId is { } id ? "record " + id : null, Kind.ToString().ToLowerInvariant(), Detail }.OfType<string>());
 }
 
-/// <summary>A node's problems seen on the read and write paths since the app started, for the admin monitor.</summary>
+/// <summary>A node's problems seen on the read and write paths, by every app instance, for the admin monitor.</summary>
 public sealed record ShareNodeStatus(
     string Node,
     IReadOnlyDictionary<ShareProblemKind, long> Counts,
@@ -43,28 +46,40 @@ public sealed record ShareNodeStatus(
     public long Total => Counts.Values.Sum();
 }
 
-/// <summary>
-/// The share nodes' problems as the read and write paths meet them (counted per node, with the last one), and the
-/// last full scan. A singleton the admin monitor reads; thread-safe.
-/// </summary>
-public sealed class ShareNodeReports
+/// <summary>Where the vault reports the problems it meets on the nodes.</summary>
+public interface IShareProblemSink
 {
-    private readonly ConcurrentDictionary<string, NodeEntry> _nodes = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Takes note of <paramref name="problem"/>; called on the read and write paths, so it neither waits nor throws.</summary>
+    void Report(ShareProblem problem);
+}
+
+/// <summary>
+/// The share nodes' problems as the read and write paths meet them (counted per node and kind, with the last one), and
+/// the share scans, kept in the app database (tables <c>ShareNodeProblems</c> and <c>ShareScans</c>) so that every app
+/// instance's monitor shows the same, and a restart keeps them. <see cref="Report"/> never waits for the database: the
+/// problems are added up in memory and written by <see cref="ShareNodeReportWriter"/> in the background, one upsert per
+/// node and kind that adds to the stored count, so instances writing at once add up. A singleton; thread-safe.
+/// </summary>
+public sealed class ShareNodeReports : IShareProblemSink
+{
+    private const int DetailLength = 500;
+    private const int SummaryLength = 1000;
+
+    private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<string> _configured;
-    private volatile ShareScanReport? _lastScan;
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly Channel<bool> _reported = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public ShareNodeReports(IOptions<ShareNodeOptions> options, TimeProvider clock)
+    private Dictionary<(string Node, ShareProblemKind Kind), Tally> _unwritten = [];
+
+    public ShareNodeReports(IOptions<ShareNodeOptions> options, IServiceScopeFactory scopes, TimeProvider clock)
     {
+        _scopes = scopes;
         _clock = clock;
         _configured = [.. options.Value.Nodes.Select((node, i) => node.DisplayName(i))];
-    }
-
-    /// <summary>The last completed scan, or null before the first.</summary>
-    public ShareScanReport? LastScan
-    {
-        get => _lastScan;
-        internal set => _lastScan = value;
     }
 
     /// <summary>Counts a problem against its node (problems without a node are not counted here).</summary>
@@ -75,44 +90,174 @@ public sealed class ShareNodeReports
             return;
         }
 
-        var entry = _nodes.GetOrAdd(problem.Node, static _ => new NodeEntry());
-        lock (entry)
+        var at = _clock.GetUtcNow();
+        lock (_gate)
         {
-            entry.Counts[problem.Kind] = entry.Counts.GetValueOrDefault(problem.Kind) + 1;
-            entry.Last = problem;
-            entry.LastAt = _clock.GetUtcNow();
+            var key = (problem.Node, problem.Kind);
+            _unwritten[key] = _unwritten.TryGetValue(key, out var earlier)
+                ? earlier with { Count = earlier.Count + 1, Last = problem, LastAt = at }
+                : new Tally(1, problem, at);
+        }
+
+        _reported.Writer.TryWrite(true);
+    }
+
+    /// <summary>How many reported problems are not in the app database yet.</summary>
+    public long UnwrittenCount()
+    {
+        lock (_gate)
+        {
+            return _unwritten.Values.Sum(u => u.Count);
+        }
+    }
+
+    /// <summary>
+    /// Adds the problems reported since the last write to the app database, in one transaction. When that fails they
+    /// stay here (added to those reported meanwhile) for the next call, and the exception goes to the caller.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            Dictionary<(string Node, ShareProblemKind Kind), Tally> batch;
+            lock (_gate)
+            {
+                if (_unwritten.Count == 0)
+                {
+                    return;
+                }
+
+                batch = _unwritten;
+                _unwritten = [];
+            }
+
+            try
+            {
+                await WriteAsync(batch, cancellationToken);
+            }
+            catch
+            {
+                Requeue(batch);
+                throw;
+            }
+        }
+        finally
+        {
+            _writing.Release();
         }
     }
 
     /// <summary>Every configured node (also those without problems), then any other node that was reported.</summary>
-    public IReadOnlyList<ShareNodeStatus> Snapshot()
+    public async Task<IReadOnlyList<ShareNodeStatus>> SnapshotAsync(CancellationToken cancellationToken)
     {
-        var names = _configured.Concat(_nodes.Keys.Where(k => !_configured.Contains(k, StringComparer.OrdinalIgnoreCase)));
+        List<ShareNodeProblemCount> rows;
+        await using (var scope = _scopes.CreateAsyncScope())
+        {
+            rows = await scope.ServiceProvider.GetRequiredService<EhrDbContext>().ShareNodeProblems.AsNoTracking().ToListAsync(cancellationToken);
+        }
+
+        var byNode = rows.GroupBy(r => r.Node, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
+        var names = _configured.Concat(byNode.Keys.Where(k => !_configured.Contains(k, StringComparer.OrdinalIgnoreCase)));
         return [.. names.Select(name =>
         {
-            if (!_nodes.TryGetValue(name, out var entry))
+            if (!byNode.TryGetValue(name, out var counts))
             {
                 return new ShareNodeStatus(name, new Dictionary<ShareProblemKind, long>(), null, null);
             }
 
-            lock (entry)
-            {
-                return new ShareNodeStatus(name, new Dictionary<ShareProblemKind, long>(entry.Counts), entry.LastAt, entry.Last);
-            }
+            var last = counts.MaxBy(c => c.LastAt)!;
+            return new ShareNodeStatus(
+                name,
+                counts.ToDictionary(c => c.Kind, c => c.Count),
+                last.LastAt,
+                new ShareProblem(last.Kind, name, last.LastRecordId, last.LastDetail));
         })];
     }
 
     /// <summary>One node's status.</summary>
-    public ShareNodeStatus For(string node) =>
-        Snapshot().FirstOrDefault(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase))
+    public async Task<ShareNodeStatus> ForAsync(string node, CancellationToken cancellationToken) =>
+        (await SnapshotAsync(cancellationToken)).FirstOrDefault(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase))
         ?? new ShareNodeStatus(node, new Dictionary<ShareProblemKind, long>(), null, null);
 
-    private sealed class NodeEntry
+    /// <summary>Keeps a completed scan's outcome for the monitor.</summary>
+    public async Task RecordScanAsync(ShareScanReport report, CancellationToken cancellationToken)
     {
-        public Dictionary<ShareProblemKind, long> Counts { get; } = [];
-
-        public ShareProblem? Last { get; set; }
-
-        public DateTimeOffset? LastAt { get; set; }
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EhrDbContext>();
+        db.ShareScans.Add(new ShareScanResult
+        {
+            StartedAt = report.StartedAt,
+            FinishedAt = report.FinishedAt,
+            RecordsChecked = report.RecordsChecked,
+            RecordsUnrecoverable = report.RecordsUnrecoverable,
+            ProblemCount = report.Problems.Count + report.ProblemsNotListed,
+            Clean = report.IsClean,
+            Summary = Truncate(ShareReportText.Summary(report), SummaryLength),
+        });
+        await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>The last scan any instance (or <c>shares scan</c>) recorded, or null before the first.</summary>
+    public async Task<ShareScanResult?> LastScanAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<EhrDbContext>().ShareScans.AsNoTracking()
+            .OrderByDescending(s => s.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Returns once a problem was reported since the last call (at once if one was).</summary>
+    internal async Task WaitForReportAsync(CancellationToken cancellationToken)
+    {
+        await _reported.Reader.WaitToReadAsync(cancellationToken);
+        _reported.Reader.TryRead(out _);
+    }
+
+    private async Task WriteAsync(Dictionary<(string Node, ShareProblemKind Kind), Tally> batch, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EhrDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Rows in one order in every instance, so two instances writing the same rows wait for each other, never deadlock.
+        foreach (var ((node, kind), unwritten) in batch.OrderBy(b => b.Key.Node, StringComparer.OrdinalIgnoreCase).ThenBy(b => b.Key.Kind))
+        {
+            var kindName = kind.ToString();
+            var at = unwritten.LastAt.UtcDateTime;
+            var recordId = unwritten.Last.RecordId?.ToString();
+            var detail = Truncate(unwritten.Last.Detail, DetailLength);
+            // One statement, so instances adding at once add up. MariaDB assigns left to right, each assignment seeing
+            // the ones before it: LastAt comes after the columns that compare against the stored LastAt.
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO `ShareNodeProblems` (`Node`, `Kind`, `Count`, `LastAt`, `LastRecordId`, `LastDetail`)
+                VALUES ({node}, {kindName}, {unwritten.Count}, {at}, {recordId}, {detail})
+                ON DUPLICATE KEY UPDATE
+                    `LastRecordId` = IF(VALUES(`LastAt`) >= `LastAt`, VALUES(`LastRecordId`), `LastRecordId`),
+                    `LastDetail` = IF(VALUES(`LastAt`) >= `LastAt`, VALUES(`LastDetail`), `LastDetail`),
+                    `LastAt` = GREATEST(`LastAt`, VALUES(`LastAt`)),
+                    `Count` = `Count` + VALUES(`Count`)
+                """,
+                cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private void Requeue(Dictionary<(string Node, ShareProblemKind Kind), Tally> batch)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, failed) in batch)
+            {
+                // What was reported meanwhile is newer: it keeps its last problem, and the counts add up.
+                _unwritten[key] = _unwritten.TryGetValue(key, out var newer)
+                    ? newer with { Count = newer.Count + failed.Count }
+                    : failed;
+            }
+        }
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private sealed record Tally(long Count, ShareProblem Last, DateTimeOffset LastAt);
 }

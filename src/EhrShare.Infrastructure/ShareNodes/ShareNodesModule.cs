@@ -11,7 +11,8 @@ public static class ShareNodesModule
     /// <summary>
     /// The share nodes (section <c>ShareNodes</c>, validated at start): <see cref="IShareVault"/> (a singleton
     /// <see cref="ShareVault"/>), the scan, repair and refresh services the admin pages and <c>shares scan|repair</c>
-    /// use, <see cref="ShareNodeReports"/> for the monitor, and one health entry per node.
+    /// use, <see cref="ShareNodeReports"/> for the monitor (kept in the app database, written in the background by
+    /// <see cref="ShareNodeReportWriter"/>: needs <c>AddPersistence</c>), and one health entry per node.
     /// </summary>
     public static IHostApplicationBuilder AddShareNodes(this IHostApplicationBuilder builder)
     {
@@ -22,6 +23,8 @@ public static class ShareNodesModule
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ShareNodeReports>();
+        builder.Services.AddSingleton<IShareProblemSink>(services => services.GetRequiredService<ShareNodeReports>());
+        builder.Services.AddHostedService<ShareNodeReportWriter>();
         builder.Services.AddSingleton<ShareVault>();
         builder.Services.AddSingleton<IShareVault>(services => services.GetRequiredService<ShareVault>());
         builder.Services.AddScoped<ShareScan>();

@@ -2,9 +2,16 @@ using System.Globalization;
 
 namespace EhrShare.Infrastructure.ShareNodes;
 
-/// <summary>Scan and repair reports as plain text for the console (<c>shares scan|repair</c>).</summary>
+/// <summary>Scan and repair reports as plain text: for the console (<c>shares scan|repair</c>) and the monitor's line.</summary>
 public static class ShareReportText
 {
+    /// <summary>A scan in one line, as the monitor shows it.</summary>
+    public static string Summary(ShareScanReport scan) => scan.IsClean
+        ? $"clean: {scan.RecordsChecked} record(s) on {scan.Nodes.Count} node(s)"
+        : $"{scan.Problems.Count + scan.ProblemsNotListed} problem(s) in {scan.RecordsChecked} record(s): " +
+          string.Join("; ", scan.Nodes.Where(n => !n.Reachable || n.Missing + n.Corrupt + n.Orphans > 0)
+              .Select(n => n.Reachable ? $"{n.Node} {n.Missing} missing, {n.Corrupt} corrupt, {n.Orphans} orphan(s)" : $"{n.Node} unreachable"));
+
     public static void WriteScan(ShareScanReport report, TextWriter output)
     {
         var seconds = (report.FinishedAt - report.StartedAt).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);

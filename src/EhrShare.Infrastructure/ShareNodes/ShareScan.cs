@@ -7,7 +7,8 @@ namespace EhrShare.Infrastructure.ShareNodes;
 /// <summary>
 /// Checks every committed record's share on every node: present, readable (format and checksum), and in agreement
 /// with the block rebuilt from the others and checked against the record's block hash; counts shares per node and
-/// lists orphans (reported only, never deleted). The report is kept in <see cref="ShareNodeReports.LastScan"/>.
+/// lists orphans (reported only, never deleted). Its outcome is kept in the app database for every instance's monitor
+/// (<see cref="ShareNodeReports.RecordScanAsync"/>).
 /// </summary>
 public sealed class ShareScan(
     IEhrDbContext db,
@@ -19,7 +20,7 @@ public sealed class ShareScan(
     public async Task<ShareScanReport> RunAsync(CancellationToken cancellationToken)
     {
         var report = await new ShareScanner(db, ShareNode.FromOptions(options.Value), clock).RunAsync(null, cancellationToken);
-        reports.LastScan = report;
+        await reports.RecordScanAsync(report, cancellationToken);
         logger.LogInformation(
             "Share scan: {Records} committed record(s), {Unrecoverable} unrecoverable, {Problems} problem(s)",
             report.RecordsChecked, report.RecordsUnrecoverable, report.Problems.Count + report.ProblemsNotListed);

@@ -12,7 +12,7 @@ namespace EhrShare.Infrastructure.ShareNodes;
 /// The share nodes behind <see cref="IShareVault"/>: a block is split with Shamir's scheme (n = the configured
 /// nodes, k = ShareNodes:Threshold), node i gets the share with x = i + 1; reads query every node at once and
 /// return as soon as k shares rebuild a block whose SHA-256 is the expected hash. Problems are logged (node and
-/// record, never bytes) and counted in <see cref="ShareNodeReports"/>. A singleton: it holds no per-call state.
+/// record, never bytes) and reported to the <see cref="IShareProblemSink"/> (the app's <see cref="ShareNodeReports"/>). A singleton: it holds no per-call state.
 /// </summary>
 public sealed class ShareVault : IShareVault
 {
@@ -20,10 +20,10 @@ public sealed class ShareVault : IShareVault
     private readonly IReadOnlyList<ShareNode> _nodes;
     private readonly int _threshold;
     private readonly ShareField _field;
-    private readonly ShareNodeReports _reports;
+    private readonly IShareProblemSink _reports;
     private readonly ILogger<ShareVault> _logger;
 
-    public ShareVault(IOptions<ShareNodeOptions> options, ShareNodeReports reports, ILogger<ShareVault> logger)
+    public ShareVault(IOptions<ShareNodeOptions> options, IShareProblemSink reports, ILogger<ShareVault> logger)
     {
         var value = options.Value;
         _nodes = ShareNode.FromOptions(value);

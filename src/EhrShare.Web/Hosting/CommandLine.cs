@@ -128,6 +128,8 @@ public static class CommandLine
             case "repair":
                 var repair = await services.GetRequiredService<ShareRepair>().RunAsync(cancellationToken);
                 ShareReportText.WriteRepair(repair, Console.Out);
+                // Shares a node did not take are reported for the monitor; the command runs no background writer.
+                await services.GetRequiredService<ShareNodeReports>().FlushAsync(cancellationToken);
                 return repair.Complete ? 0 : SharesNeedAttention;
             default:
                 await Console.Error.WriteLineAsync($"Unknown shares action '{action}': use 'shares scan' or 'shares repair'.");

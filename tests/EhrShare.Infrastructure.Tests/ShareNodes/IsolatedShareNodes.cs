@@ -7,6 +7,7 @@ using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Sharing;
 using EhrShare.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using MySqlConnector;
 
@@ -22,10 +23,15 @@ internal sealed class IsolatedShareNodes : IAsyncDisposable
     private readonly string _server;
     private readonly string _name;
 
+    private readonly Lazy<ServiceProvider> _services;
+
     private IsolatedShareNodes(string server, string name, int nodes)
     {
         _server = server;
         _name = name;
+        _services = new(() => new ServiceCollection()
+            .AddDbContext<EhrDbContext>(o => o.UseMySql(AppDbConnectionString, ServerVersion.Parse(new DatabaseOptions().ServerVersion)))
+            .BuildServiceProvider());
         AppDbConnectionString = new MySqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
         NodeConnectionStrings = [.. Enumerable.Range(1, nodes).Select(i =>
             new MySqlConnectionStringBuilder(server) { Database = $"{name}_n{i}" }.ConnectionString)];
@@ -74,17 +80,25 @@ internal sealed class IsolatedShareNodes : IAsyncDisposable
         ShareNodeTestKit.Options(
             [.. NodeConnectionStrings.Select((c, i) => replace?.GetValueOrDefault(i) ?? c)], threshold);
 
-    public (ShareVault Vault, ShareNodeReports Reports) Vault(int threshold = 3, IReadOnlyDictionary<int, string>? replace = null) =>
+    public (ShareVault Vault, RecordedShareProblems Reports) Vault(int threshold = 3, IReadOnlyDictionary<int, string>? replace = null) =>
         ShareNodeTestKit.Vault(Options(threshold, replace));
+
+    /// <summary>The monitor's reports, kept in this app database as the app keeps them.</summary>
+    public ShareNodeReports Reports(ShareNodeOptions? options = null) =>
+        new(ShareNodeTestKit.Wrap(options ?? Options()), _services.Value.GetRequiredService<IServiceScopeFactory>(), TimeProvider.System);
 
     public async Task<ShareScanReport> ScanAsync(ShareNodeOptions? options = null)
     {
         options ??= Options();
         await using var db = NewDbContext();
-        var reports = new ShareNodeReports(ShareNodeTestKit.Wrap(options), TimeProvider.System);
+        var reports = Reports(options);
         var report = await new ShareScan(db, ShareNodeTestKit.Wrap(options), reports, TimeProvider.System, NullLogger<ShareScan>.Instance)
             .RunAsync(CancellationToken.None);
-        Assert.Same(report, reports.LastScan);
+        // Kept for the monitor (to the microsecond: the column's precision).
+        var recorded = await reports.LastScanAsync(CancellationToken.None);
+        Assert.NotNull(recorded);
+        Assert.Equal((report.IsClean, ShareReportText.Summary(report)), (recorded.Clean, recorded.Summary));
+        Assert.True((recorded.FinishedAt - report.FinishedAt).Duration() < TimeSpan.FromMilliseconds(1), $"{recorded.FinishedAt:O} recorded for {report.FinishedAt:O}");
         return report;
     }
 
@@ -181,6 +195,11 @@ internal sealed class IsolatedShareNodes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_services.IsValueCreated)
+        {
+            await _services.Value.DisposeAsync();
+        }
+
         await ShareNodeTestKit.ExecuteAsync(_server, $"DROP DATABASE IF EXISTS `{_name}`");
         for (var i = 0; i < NodeConnectionStrings.Count; i++)
         {

@@ -33,9 +33,10 @@ internal static class ShareNodeTestKit
         NodeTimeout = nodeTimeout ?? TimeSpan.FromSeconds(3),
     };
 
-    public static (ShareVault Vault, ShareNodeReports Reports) Vault(ShareNodeOptions options)
+    /// <summary>A vault whose problem reports stay in the test (the app's go to its database: <see cref="ShareNodeReports"/>).</summary>
+    public static (ShareVault Vault, RecordedShareProblems Reports) Vault(ShareNodeOptions options)
     {
-        var reports = new ShareNodeReports(Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System);
+        var reports = new RecordedShareProblems(options);
         return (new ShareVault(Microsoft.Extensions.Options.Options.Create(options), reports, NullLogger<ShareVault>.Instance), reports);
     }
 
@@ -100,6 +101,39 @@ internal static class ShareNodeTestKit
 
     public static IOptions<T> Wrap<T>(T value)
         where T : class => Microsoft.Extensions.Options.Options.Create(value);
+}
+
+/// <summary>The problems a vault reported, counted per node as the monitor counts them.</summary>
+internal sealed class RecordedShareProblems(ShareNodeOptions options) : IShareProblemSink
+{
+    private readonly List<ShareProblem> _problems = [];
+
+    public void Report(ShareProblem problem)
+    {
+        lock (_problems)
+        {
+            _problems.Add(problem);
+        }
+    }
+
+    /// <summary>Every configured node (also those without problems).</summary>
+    public IReadOnlyList<ShareNodeStatus> Snapshot()
+    {
+        lock (_problems)
+        {
+            return [.. options.Nodes.Select((node, i) => node.DisplayName(i)).Select(name =>
+            {
+                var mine = _problems.Where(p => string.Equals(p.Node, name, StringComparison.OrdinalIgnoreCase)).ToList();
+                return new ShareNodeStatus(
+                    name,
+                    mine.GroupBy(p => p.Kind).ToDictionary(g => g.Key, g => (long)g.Count()),
+                    null,
+                    mine.LastOrDefault());
+            })];
+        }
+    }
+
+    public ShareNodeStatus For(string node) => Snapshot().Single(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>A TCP listener that accepts connections and never says a word: a hung server.</summary>

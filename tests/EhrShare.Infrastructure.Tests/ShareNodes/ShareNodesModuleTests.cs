@@ -25,7 +25,8 @@ public sealed class ShareNodesModuleTests
         Assert.NotNull(services.GetRequiredService<ShareScan>());
         Assert.NotNull(services.GetRequiredService<ShareRepair>());
         Assert.NotNull(services.GetRequiredService<ShareRefresh>());
-        Assert.Equal(TestStack.ShareNodeCount, services.GetRequiredService<ShareNodeReports>().Snapshot().Count);
+        Assert.Same(services.GetRequiredService<ShareNodeReports>(), services.GetRequiredService<IShareProblemSink>());
+        Assert.Equal(TestStack.ShareNodeCount, (await services.GetRequiredService<ShareNodeReports>().SnapshotAsync(CancellationToken.None)).Count);
 
         var id = Guid.NewGuid();
         var block = RandomBlock(500);

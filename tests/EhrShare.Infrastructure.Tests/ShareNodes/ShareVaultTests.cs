@@ -346,7 +346,7 @@ public sealed class ShareVaultTests
     }
 
     internal static async Task<ShareNodeStatus> WaitForProblemAsync(
-        ShareNodeReports reports, string node, ShareProblemKind kind, TimeSpan? within = null)
+        RecordedShareProblems reports, string node, ShareProblemKind kind, TimeSpan? within = null)
     {
         // Problems of nodes that answer after k shares verified are reported in the background.
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));

@@ -507,6 +507,71 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.ToTable("Patients", (string)null);
                 });
 
+            modelBuilder.Entity("EhrShare.Infrastructure.ShareNodes.ShareNodeProblemCount", b =>
+                {
+                    b.Property<string>("Node")
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("LastDetail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<Guid?>("LastRecordId")
+                        .HasColumnType("char(36)");
+
+                    b.HasKey("Node", "Kind");
+
+                    b.ToTable("ShareNodeProblems", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Infrastructure.ShareNodes.ShareScanResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Clean")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<DateTimeOffset>("FinishedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int>("ProblemCount")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RecordsChecked")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RecordsUnrecoverable")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ShareScans", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -1,0 +1,28 @@
+using EhrShare.Infrastructure.ShareNodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace EhrShare.Infrastructure.Persistence.Configurations;
+
+internal sealed class ShareNodeProblemCountConfiguration : IEntityTypeConfiguration<ShareNodeProblemCount>
+{
+    public void Configure(EntityTypeBuilder<ShareNodeProblemCount> problem)
+    {
+        // ShareNodeReports writes these rows with INSERT … ON DUPLICATE KEY UPDATE under these names.
+        problem.ToTable("ShareNodeProblems");
+        problem.HasKey(p => new { p.Node, p.Kind });
+        problem.Property(p => p.Node).HasMaxLength(ShareNodeEndpoint.MaxNameLength);
+        problem.Property(p => p.Kind).HasConversion<string>().HasMaxLength(16);
+        problem.Property(p => p.LastDetail).HasMaxLength(500).IsRequired();
+    }
+}
+
+internal sealed class ShareScanResultConfiguration : IEntityTypeConfiguration<ShareScanResult>
+{
+    public void Configure(EntityTypeBuilder<ShareScanResult> scan)
+    {
+        scan.ToTable("ShareScans");
+        scan.HasKey(s => s.Id);
+        scan.Property(s => s.Summary).HasMaxLength(1000).IsRequired();
+    }
+}
