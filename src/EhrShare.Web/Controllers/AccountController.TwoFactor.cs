@@ -109,8 +109,8 @@ public sealed partial class AccountController
         {
             var left = await users.CountRecoveryCodesAsync(user);
             logger.LogInformation("User {UserId} signed in with a recovery code; {Left} left", user.Id, left);
-            TempData["Success"] = $"Signed in with a recovery code. It cannot be used again; {left} left. " +
-                (left <= 3 ? "Make new ones on the Two-factor authentication page (Account security)." : "");
+            TempData["Success"] = $"Signed in with a recovery code. It cannot be used again; {left} left." +
+                (left <= 3 ? " Make new ones on the Two-factor authentication page (Account security)." : "");
             return SignedIn(model.ReturnUrl);
         }
 
