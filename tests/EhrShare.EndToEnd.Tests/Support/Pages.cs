@@ -13,6 +13,9 @@ public static partial class Pages
 {
     public const string Password = "Correct-horse-9";
 
+    /// <summary>For each step of the admin's sign-in (ms): the first one of a run sets two-factor sign-in up on a cold app.</summary>
+    private const float AdminSignInTimeout = 60_000;
+
     /// <summary>The main menu; on a phone it is behind the "Menu" button, which this opens.</summary>
     public static async Task<ILocator> MenuAsync(this IPage page)
     {
@@ -44,8 +47,8 @@ public static partial class Pages
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("You are signed out.");
     }
 
-    /// <summary>Fills and submits the sign-in form (does not check the outcome).</summary>
-    public static async Task SubmitSignInAsync(this IPage page, string email, string password)
+    /// <summary>Fills and submits the sign-in form (does not check the outcome); <paramref name="timeout"/> in ms for the click and the pages it leads to.</summary>
+    public static async Task SubmitSignInAsync(this IPage page, string email, string password, float? timeout = null)
     {
         if (!page.Url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase))
         {
@@ -54,7 +57,7 @@ public static partial class Pages
 
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(new() { Timeout = timeout });
     }
 
     /// <summary>
@@ -67,15 +70,16 @@ public static partial class Pages
         var (email, password) = TestStack.AdminCredentials();
         var (key, _) = await AdminAuthenticator.KeyOrSetUpAsync(async () =>
         {
+            // Often the first pages of a freshly started app, while the web tests load the machine: generous waits.
             var signInUrl = page.Url.Contains("/Account/Login", StringComparison.OrdinalIgnoreCase) ? page.Url : null;
-            await page.SubmitSignInAsync(email, password);
-            await page.WaitForURLAsync(TwoFactorStepPattern());
+            await page.SubmitSignInAsync(email, password, AdminSignInTimeout);
+            await page.WaitForURLAsync(TwoFactorStepPattern(), new() { Timeout = AdminSignInTimeout });
             if (page.Url.Contains("/Account/TwoFactorSignIn", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException(AdminAuthenticator.MissingKeyAdvice);
             }
 
-            var setUp = await page.SetUpTwoFactorAsync();
+            var setUp = await page.SetUpTwoFactorAsync(AdminSignInTimeout);
             await page.SignOutWithTheMenuAsync();
             if (signInUrl is not null)
             {
@@ -84,8 +88,8 @@ public static partial class Pages
 
             return setUp;
         });
-        await page.SubmitSignInAsync(email, password);
-        await page.EnterTwoFactorCodeAsync(key);
+        await page.SubmitSignInAsync(email, password, AdminSignInTimeout);
+        await page.EnterTwoFactorCodeAsync(key, AdminSignInTimeout);
         await Expect(page).Not.ToHaveURLAsync(LoginPage());
         await Expect(page.GetByRole(AriaRole.Navigation)).ToContainTextAsync(email);
     }
