@@ -109,7 +109,7 @@ public sealed partial class AccountController(
         return RedirectToAction("Index", "Home");
     }
 
-    /// <summary>The signed-in user's own security: password and sessions.</summary>
+    /// <summary>The signed-in user's own security: password, two-factor sign-in and sessions.</summary>
     [HttpGet]
     [Authorize]
     public async Task<IActionResult> Security([FromServices] TwoFactorPolicy policy)
