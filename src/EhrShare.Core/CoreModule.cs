@@ -33,6 +33,8 @@ public static class CoreModule
         builder.Services.AddScoped<UserSessions>();
         builder.Services.AddScoped<ChangePassword>();
         builder.Services.AddScoped<PasswordReset>();
+        builder.Services.AddSingleton<TwoFactorPolicy>();
+        builder.Services.AddScoped<TwoFactorSettings>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<RequestModeration>();
         builder.Services.AddScoped<AccessHistory>();

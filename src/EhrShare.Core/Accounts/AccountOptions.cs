@@ -44,6 +44,13 @@ public sealed class AccountOptions
     /// <summary>15 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Accounts:LockoutDuration must be between 1 second and 1 day.")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Doctors, like the EHR manager, must sign in with an authenticator app's code as well as the password (env
+    /// <c>Accounts__RequireTwoFactorForDoctors</c>; false: optional for them). A value that is not true or false stops
+    /// the app at start (docs/decisions/two-factor-sign-in.md).
+    /// </summary>
+    public bool RequireTwoFactorForDoctors { get; set; }
 }
 
 /// <summary>The password rules the forms and Identity share.</summary>

@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 
 namespace EhrShare.Web.Controllers;
 
-public sealed class AccountController(
+public sealed partial class AccountController(
     SignInManager<ApplicationUser> signIn,
     UserManager<ApplicationUser> users,
     ILogger<AccountController> logger) : Controller
@@ -26,9 +26,11 @@ public sealed class AccountController(
     private string ClientAddress => HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     [HttpGet]
+    [AllowWithoutTwoFactor]
     public IActionResult Login(string? returnUrl) => View(new LoginModel { ReturnUrl = returnUrl });
 
     [HttpPost]
+    [AllowWithoutTwoFactor]
     public async Task<IActionResult> Login(LoginModel model, [FromServices] SignInThrottle throttle)
     {
         if (!ModelState.IsValid)
@@ -58,7 +60,13 @@ public sealed class AccountController(
         var result = await signIn.PasswordSignInAsync(user, model.Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            return Url.IsLocalUrl(model.ReturnUrl) ? LocalRedirect(model.ReturnUrl) : RedirectToAction("Index", "Dashboard");
+            return SignedIn(model.ReturnUrl);
+        }
+
+        if (result.RequiresTwoFactor)
+        {
+            // The password was right: Identity keeps who is signing in in a short-lived cookie of its own until the code.
+            return RedirectToAction(nameof(TwoFactorSignIn), new { returnUrl = model.ReturnUrl });
         }
 
         throttle.Failed(address, email);
@@ -75,6 +83,7 @@ public sealed class AccountController(
 
     [HttpPost]
     [Authorize]
+    [AllowWithoutTwoFactor]
     public async Task<IActionResult> Logout()
     {
         await signIn.SignOutAsync();
@@ -85,6 +94,7 @@ public sealed class AccountController(
     /// <summary>Sign out on every device: every session of this user ends, this one included.</summary>
     [HttpPost]
     [Authorize]
+    [AllowWithoutTwoFactor]
     public async Task<IActionResult> SignOutEverywhere([FromServices] UserSessions sessions, CancellationToken cancellationToken)
     {
         var user = await users.GetUserAsync(User);
@@ -99,13 +109,15 @@ public sealed class AccountController(
         return RedirectToAction("Index", "Home");
     }
 
-    /// <summary>The signed-in user's own security: password and sessions.</summary>
+    /// <summary>The signed-in user's own security: password, two-factor sign-in and sessions.</summary>
     [HttpGet]
     [Authorize]
-    public async Task<IActionResult> Security()
+    public async Task<IActionResult> Security([FromServices] TwoFactorPolicy policy)
     {
         var user = await users.GetUserAsync(User);
-        return user is null ? RedirectToAction(nameof(Login)) : View(new SecurityModel(user.Email ?? ""));
+        return user is null
+            ? RedirectToAction(nameof(Login))
+            : View(new SecurityModel(user.Email ?? "", user.TwoFactorEnabled, policy.IsRequired(user.Status, User.IsInRole)));
     }
 
     [HttpGet]
@@ -260,6 +272,7 @@ public sealed class AccountController(
     /// <summary>Where a pending or rejected account lands: it can do nothing else.</summary>
     [HttpGet]
     [Authorize]
+    [AllowWithoutTwoFactor]
     public async Task<IActionResult> Pending()
     {
         var user = await users.GetUserAsync(User);
@@ -273,6 +286,7 @@ public sealed class AccountController(
 
     /// <summary>Where the cookie handler sends a signed-in user whose role may not open a page: a 403, not a 200.</summary>
     [HttpGet]
+    [AllowWithoutTwoFactor]
     public IActionResult AccessDenied()
     {
         var result = View("~/Views/Shared/Status.cshtml", new StatusViewModel(403, HttpContext.TraceIdentifier));
@@ -280,14 +294,17 @@ public sealed class AccountController(
         return result;
     }
 
-    private ViewResult TooManyAttempts(object model, TimeSpan wait)
+    private ViewResult TooManyAttempts(object model, TimeSpan wait, string advice = "If you forgot your password, reset it.")
     {
-        ModelState.AddModelError(string.Empty, $"Too many attempts: try again {SignInThrottle.Describe(wait)}. If you forgot your password, reset it.");
+        ModelState.AddModelError(string.Empty, $"Too many attempts: try again {SignInThrottle.Describe(wait)}. {advice}");
         var view = View(model);
         view.StatusCode = StatusCodes.Status429TooManyRequests;
         Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return view;
     }
+
+    private IActionResult SignedIn(string? returnUrl) =>
+        Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : RedirectToAction("Index", "Dashboard");
 
     private async Task<IActionResult> SignInPendingAsync(ApplicationUser user)
     {

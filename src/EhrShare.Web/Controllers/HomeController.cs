@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EhrShare.Web.Infrastructure;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -14,6 +15,7 @@ public sealed class HomeController(ILogger<HomeController> logger) : Controller
     /// </summary>
     [Route("/Home/Error")]
     [IgnoreAntiforgeryToken]
+    [AllowWithoutTwoFactor]
     public IActionResult Error()
     {
         var reference = RequestReference;
@@ -27,6 +29,7 @@ public sealed class HomeController(ILogger<HomeController> logger) : Controller
     }
 
     [Route("/Home/Status/{code:int}")]
+    [AllowWithoutTwoFactor]
     public IActionResult Status(int code) => View(new StatusViewModel(code, RequestReference));
 
     private string RequestReference => Activity.Current?.Id ?? HttpContext.TraceIdentifier;

@@ -17,6 +17,12 @@ internal sealed class AdminSeeder(
 {
     public const string DefaultEmail = "admin@ehrshare.local";
 
+    /// <summary>What the first sign-in asks of the manager (two-factor sign-in is required for the role).</summary>
+    public const string FirstSignIn =
+        "Two-factor sign-in is required for the admin: at the first sign-in the app asks you to set it up with an " +
+        "authenticator app on your phone (scan the QR code, enter a code) and shows 10 recovery codes to keep. " +
+        "Nothing else opens until it is done.";
+
     public async Task SeedAsync(string? passwordFile, TextWriter console, CancellationToken cancellationToken)
     {
         foreach (var role in Roles.All)
@@ -28,9 +34,14 @@ internal sealed class AdminSeeder(
         }
 
         var email = configuration["EHR_ADMIN_EMAIL"] is { Length: > 0 } e ? e : DefaultEmail;
-        if (await users.FindByEmailAsync(email) is not null)
+        if (await users.FindByEmailAsync(email) is { } existing)
         {
             logger.LogInformation("Admin {Email} already exists", email);
+            if (!existing.TwoFactorEnabled)
+            {
+                await console.WriteLineAsync(FirstSignIn);
+            }
+
             return;
         }
 
@@ -65,6 +76,8 @@ internal sealed class AdminSeeder(
             await console.WriteLineAsync($"Admin account: {email}  password: {password}" +
                 (passwordFile is null ? "" : $"  (also saved to {passwordFile})"));
         }
+
+        await console.WriteLineAsync(FirstSignIn);
     }
 
     private static async Task WriteOwnerOnlyAsync(string path, string content, CancellationToken cancellationToken)

@@ -116,6 +116,7 @@ public static class WebModule
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseTwoFactorRequirement();
         app.MapEhrHealth();
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;

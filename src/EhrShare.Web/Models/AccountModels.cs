@@ -74,7 +74,49 @@ public sealed class RegisterDoctorModel : RegisterModelBase
 }
 
 /// <summary>What the security page shows about the signed-in user.</summary>
-public sealed record SecurityModel(string Email);
+public sealed record SecurityModel(string Email, bool TwoFactorEnabled, bool TwoFactorRequired);
+
+/// <summary>The second step of signing in: the code from the authenticator app.</summary>
+public sealed class TwoFactorSignInModel
+{
+    [Required(ErrorMessage = "Enter the 6-digit code from your authenticator app.")]
+    [RegularExpression(@"^\s*\d{3}[\s-]?\d{3}\s*$", ErrorMessage = "The code is 6 digits, as your authenticator app shows it.")]
+    [Display(Name = "Authentication code")]
+    public string Code { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>The second step of signing in, with one of the recovery codes instead of the app.</summary>
+public sealed class RecoveryCodeSignInModel
+{
+    [Required(ErrorMessage = "Enter one of your recovery codes.")]
+    [StringLength(64, ErrorMessage = "That is not a recovery code.")]
+    [Display(Name = "Recovery code")]
+    public string RecoveryCode { get; set; } = "";
+
+    public string? ReturnUrl { get; set; }
+}
+
+/// <summary>The two-factor page: whether it is on, and the set-up while it is not.</summary>
+public sealed record TwoFactorPageModel(TwoFactorState State, bool Required, string? RequiredReason, string? QrCodeDataUri);
+
+/// <summary>Confirms the set-up with a code the authenticator app shows.</summary>
+public sealed class EnableTwoFactorModel
+{
+    [Required(ErrorMessage = "Enter the 6-digit code your authenticator app shows.")]
+    public string Code { get; set; } = "";
+}
+
+/// <summary>Turning two-factor sign-in off, or new recovery codes: a current code or the password first.</summary>
+public sealed class ConfirmTwoFactorChangeModel
+{
+    [Required(ErrorMessage = "Enter a current code from your authenticator app, or your password.")]
+    public string CodeOrPassword { get; set; } = "";
+}
+
+/// <summary>Recovery codes, shown once.</summary>
+public sealed record RecoveryCodesModel(IReadOnlyList<string> Codes, bool JustEnabled);
 
 public sealed class ChangePasswordModel
 {
