@@ -99,9 +99,9 @@ public sealed class RecordUpload(
         }
         catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
         {
-            // Cut short or not well-formed multipart (MultipartReader and Kestrel say which in their messages, which
-            // are about framing, never content). UploadRecord has undone whatever it had started.
-            logger.LogInformation("Malformed upload: {Error}", e.Message);
+            // Cut short or not well-formed multipart. Only the kind is logged: MultipartReader's messages can quote
+            // the body's lines. UploadRecord has undone whatever it had started.
+            logger.LogInformation("Malformed upload ({Failure})", e.GetType().Name);
             return Malformed("The upload was cut short or is not well-formed multipart, so nothing was kept. Reload the page and try again.");
         }
     }

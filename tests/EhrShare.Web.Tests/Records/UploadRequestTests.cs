@@ -149,6 +149,14 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
             Assert.DoesNotContain(Secret, message, StringComparison.Ordinal);
         }
 
+        // A part header that is not one: the multipart reader's own message would quote it.
+        var token = await RecordHttp.TokenAsync(session);
+        using (var malformed = await SendAsync(session, "multipart/form-data; boundary=" + Boundary,
+                   Encoding.ASCII.GetBytes($"--{Boundary}\r\n{Secret}\r\n\r\nx\r\n--{Boundary}--\r\n"), token, json: true))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        }
+
         var logged = fixture.Logs.Events.Skip(before).Select(e => CapturedLogEvents.Render(e) + e.Exception).ToList();
         Assert.Contains(logged, l => l.Contains("Upload refused", StringComparison.Ordinal));
         Assert.DoesNotContain(logged, l => l.Contains(Secret, StringComparison.Ordinal));
