@@ -66,9 +66,13 @@ public sealed partial class Browser : IDisposable
     public async Task LoadPageAsync(string page, CancellationToken cancellationToken = default) =>
         _token = await TokenFromAsync(page, cancellationToken);
 
-    /// <summary>POST /Patient/Upload: multipart, file last, streamed, token in the header (wwwroot/js/upload.js).</summary>
-    public Task UploadAsync(string title, byte[] content, int length, CancellationToken cancellationToken = default) =>
-        UploadAsync(title, new ByteArrayContent(content, 0, length), cancellationToken);
+    /// <summary>POST /Patient/Upload: multipart, file last, streamed, token in the header (wwwroot/js/upload.js). The
+    /// content's first bytes are made a PDF's signature (in place), as the app checks content against its type.</summary>
+    public Task UploadAsync(string title, byte[] content, int length, CancellationToken cancellationToken = default)
+    {
+        GeneratedContent.PdfSignature[..Math.Min(length, GeneratedContent.PdfSignature.Length)].CopyTo(content);
+        return UploadAsync(title, new ByteArrayContent(content, 0, length), cancellationToken);
+    }
 
     /// <summary>The same upload with the file's bytes from <paramref name="file"/> (which the form disposes).</summary>
     public async Task UploadAsync(string title, HttpContent file, CancellationToken cancellationToken = default)

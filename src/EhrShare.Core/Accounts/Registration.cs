@@ -45,7 +45,7 @@ public sealed class RegisterDoctor(UserManager<ApplicationUser> users, IEhrDbCon
             throw new ValidationFailedException("Enter the licence number as issued: 3 to 50 letters, digits, '-' or '/'.", nameof(input.LicenceNumber));
         }
 
-        var specialty = (input.Specialty ?? "").Trim();
+        var specialty = UserText.CleanLine(input.Specialty);
         if (specialty.Length is < 2 or > 100)
         {
             throw new ValidationFailedException("Enter a specialty (2 to 100 characters).", nameof(input.Specialty));
@@ -75,7 +75,7 @@ internal static class PendingUser
         Action<ApplicationUser> addProfile,
         CancellationToken cancellationToken)
     {
-        var name = (fullName ?? "").Trim();
+        var name = UserText.CleanLine(fullName);
         if (name.Length is < 2 or > 200)
         {
             throw new ValidationFailedException("Enter your full name (2 to 200 characters).", "FullName");

@@ -53,7 +53,7 @@ public sealed class AreaManagement(IEhrDbContext db)
 
     private static string ValidName(string? name)
     {
-        var trimmed = (name ?? "").Trim();
+        var trimmed = UserText.CleanLine(name);
         return trimmed.Length is >= 2 and <= 100
             ? trimmed
             : throw new ValidationFailedException("Enter an area name of 2 to 100 characters.", "Name");

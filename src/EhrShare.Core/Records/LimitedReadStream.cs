@@ -45,11 +45,7 @@ internal sealed class LimitedReadStream(Stream inner, long limit) : Stream
     {
         _read += read;
         return _read > limit
-            ? throw new ValidationFailedException($"The file is larger than the limit of {Describe(limit)}.", "File")
+            ? throw new ValidationFailedException(RecordFiles.TooLarge(limit), "File")
             : read;
     }
-
-    internal static string Describe(long bytes) => bytes >= 1024 * 1024
-        ? $"{bytes / (1024.0 * 1024):0.#} MiB"
-        : $"{bytes / 1024.0:0.#} KiB";
 }

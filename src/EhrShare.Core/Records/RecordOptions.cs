@@ -12,6 +12,13 @@ public sealed class RecordOptions
     public long MaxUploadBytes { get; set; } = 100L * 1024 * 1024;
 
     /// <summary>
+    /// Largest JSON or FHIR JSON record, in bytes (env <c>Records__MaxJsonBytes</c>; default 10 MiB): FHIR JSON is held
+    /// in memory up to this size to be parsed as a resource once it is complete.
+    /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Records:MaxJsonBytes must be positive (and under 2 GiB).")]
+    public long MaxJsonBytes { get; set; } = 10L * 1024 * 1024;
+
+    /// <summary>
     /// How long an upload in progress holds its record before the reconciler may finish or roll it back
     /// (env <c>Records__UploadLease</c>). Longer than the slowest upload you expect.
     /// </summary>

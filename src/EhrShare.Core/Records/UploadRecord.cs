@@ -3,6 +3,7 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
+using EhrShare.Core.Records.Content;
 using EhrShare.Core.Records.Encryption;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ public sealed record UploadRequest(string PatientUserId, string Title, string? N
 public sealed record UploadedRecord(MedicalRecord Record, RecordDescription Description);
 
 /// <summary>
-/// A patient uploads a record: stream → AES-256-GCM → IPFS (pinned) → block → Shamir shares on the nodes →
+/// A patient uploads a record: stream → checked against its type (<see cref="CheckedContentStream"/>) → AES-256-GCM → IPFS (pinned) → block → Shamir shares on the nodes →
 /// <c>addRecord</c> on the chain → committed. All or nothing: on any failure the finished steps are undone (shares
 /// deleted, CID unpinned) and the record never becomes visible; after a crash the reconciler does the same.
 /// </summary>
@@ -36,22 +37,28 @@ public sealed class UploadRecord(
     public async Task<UploadedRecord> ExecuteAsync(UploadRequest request, CancellationToken cancellationToken)
     {
         using var measure = latencies.Measure("upload");
-        var title = (request.Title ?? "").Trim();
+        var title = UserText.CleanLine(request.Title);
         if (title.Length is < 1 or > 200)
         {
             throw new ValidationFailedException("Give the record a title (up to 200 characters).", "Title");
         }
 
-        var notes = string.IsNullOrWhiteSpace(request.Notes) ? null : request.Notes.Trim();
+        var notes = UserText.CleanLines(request.Notes) is { Length: > 0 } cleanNotes ? cleanNotes : null;
         if (notes?.Length > 2000)
         {
             throw new ValidationFailedException("Notes can be up to 2000 characters.", "Notes");
         }
 
-        var fileName = RecordFiles.SanitizeFileName(request.FileName);
-        var contentType = RecordFiles.ResolveContentType(request.ContentType, fileName, options.Value.AllowedContentTypes)
-            ?? throw new ValidationFailedException(
-                "This type of file is not accepted. Upload a PDF, an image (PNG, JPEG, GIF, WebP), text, CSV or FHIR JSON.", "File");
+        var sanitized = RecordFiles.SanitizeFileName(request.FileName);
+        var type = RecordFiles.ResolveType(request.ContentType, sanitized, options.Value.AllowedContentTypes)
+            ?? throw new ValidationFailedException(RecordFiles.TypeNotAccepted, "File");
+        var fileName = RecordFiles.NameFor(sanitized, type);
+        var contentType = type.ContentType;
+
+        // The content is checked against its type as it streams: its first bytes here, before anything is stored.
+        await using var content = new CheckedContentStream(
+            new LimitedReadStream(request.Content, options.Value.MaxUploadBytes), type, options.Value.MaxJsonBytes);
+        await content.CheckStartAsync(cancellationToken);
         var patient = await parties.PatientAsync(request.PatientUserId, cancellationToken);
 
         var now = clock.GetUtcNow();
@@ -85,10 +92,9 @@ public sealed class UploadRecord(
             previousQuery = previousTask;
 
             // 1. Encrypt while streaming into IPFS; the plaintext is never held whole.
-            var limited = new LimitedReadStream(request.Content, options.Value.MaxUploadBytes);
             string cid;
             RecordEncryptingStream encrypting;
-            await using (encrypting = new RecordEncryptingStream(limited, key, leaveOpen: true))
+            await using (encrypting = new RecordEncryptingStream(content, key, leaveOpen: true))
             using (latencies.Measure("ipfs.add"))
             {
                 cid = await blobs.AddAsync(encrypting, cancellationToken);
@@ -97,10 +103,6 @@ public sealed class UploadRecord(
             // Known to the rollback from here (it saves the record, CID included, before it unpins).
             record.PendingCid = cid;
             record.Size = encrypting.PlaintextLength;
-            if (encrypting.PlaintextLength == 0)
-            {
-                throw new ValidationFailedException("The file is empty. Choose a file with something in it.", "File");
-            }
 
             // 2. The block: where the record is and the key that opens it, linked to the patient's previous block.
             var previous = await previousTask;

@@ -42,6 +42,7 @@ public sealed record StatusViewModel(int StatusCode, string RequestId)
 
     public string Title => (StatusCode, Detail) switch
     {
+        (400, _) => "The request could not be used",
         (403, not null) => "Access refused",
         (404, not null) => "Not found",
         (403, _) => "You do not have access to this page",

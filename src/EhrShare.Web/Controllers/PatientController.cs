@@ -30,7 +30,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
             // The records list does not need the chain; the badge can wait.
         }
 
-        return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, recordOptions.Value.MaxUploadBytes, pending));
+        return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, UploadRules.From(recordOptions.Value), pending));
     }
 
     [HttpPost]
@@ -40,6 +40,14 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     public async Task<IActionResult> Upload([FromServices] RecordUpload upload, CancellationToken cancellationToken)
     {
         var result = await upload.ReceiveAsync(HttpContext, CurrentUserId, cancellationToken);
+        if (result.Malformed && !UploadWantsJson())
+        {
+            // Not a form the page sent: an error page that says so, rather than the upload page.
+            var page = View("~/Views/Shared/Status.cshtml", new StatusViewModel(result.StatusCode, HttpContext.TraceIdentifier) { Detail = result.Message });
+            page.StatusCode = result.StatusCode;
+            return page;
+        }
+
         if (UploadWantsJson())
         {
             if (result.Succeeded)

@@ -29,10 +29,6 @@ public static class WebModule
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<CurrentUser>();
         builder.Services.AddScoped<RecordUpload>();
-        // A form posted without script is buffered (to disk) by ASP.NET Core: allow a whole record in it.
-        builder.Services.AddOptions<Microsoft.AspNetCore.Http.Features.FormOptions>()
-            .Configure<IOptions<EhrShare.Core.Records.RecordOptions>>((form, records) =>
-                form.MultipartBodyLengthLimit = records.Value.MaxUploadBytes + 64 * 1024);
         builder.Services.AddHsts(options => options.MaxAge = TimeSpan.FromDays(180));
         builder.Services.AddOptions<HttpsRedirectionOptions>()
             .Configure<IOptions<WebOptions>>((redirect, web) => redirect.HttpsPort ??= web.Value.HttpsPort);

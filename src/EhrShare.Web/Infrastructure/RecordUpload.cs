@@ -1,6 +1,7 @@
 using System.Text;
 using EhrShare.Core.Common;
 using EhrShare.Core.Records;
+using EhrShare.Core.Records.Content;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -9,61 +10,84 @@ using Microsoft.Net.Http.Headers;
 
 namespace EhrShare.Web.Infrastructure;
 
-public sealed record UploadOutcome(bool Succeeded, int StatusCode, string Message);
+/// <summary>What an upload came to: the status and the message for the patient.</summary>
+/// <param name="Succeeded">Whether the record was kept.</param>
+/// <param name="StatusCode">The HTTP status to answer with.</param>
+/// <param name="Message">For the patient; never quotes the file's content.</param>
+/// <param name="Malformed">The request itself could not be read (not multipart, a bad boundary, cut short): a
+/// browser's form gets an error page rather than the upload page.</param>
+public sealed record UploadOutcome(bool Succeeded, int StatusCode, string Message, bool Malformed = false);
 
 /// <summary>
 /// Receives an upload without holding the file: the multipart body is read section by section and the file
-/// section's stream goes straight into <see cref="UploadRecord"/> (encrypted and sent to IPFS as it arrives).
-/// The antiforgery token must come in the <c>RequestVerificationToken</c> header (the page's script sends it), so it
-/// is checked before the body is read; a form posted without script carries it as a field instead, and then the
-/// form is read the ordinary way (buffered to disk by ASP.NET Core, never to memory).
+/// section's stream goes straight into <see cref="UploadRecord"/> (checked against its type, encrypted and sent to
+/// IPFS as it arrives). The antiforgery token is checked before any file byte is read: the page's script sends it in
+/// the <c>RequestVerificationToken</c> header; the form posted without script sends it as its first field. A type
+/// that is not accepted, or a body larger than the limit for the type, is refused from the request's and the file
+/// section's headers, before the file's bytes are read.
 /// </summary>
 public sealed class RecordUpload(
     UploadRecord upload,
     IAntiforgery antiforgery,
+    IOptions<AntiforgeryOptions> antiforgeryOptions,
     IOptions<RecordOptions> options,
     ILogger<RecordUpload> logger)
 {
+    /// <summary>Room for the other fields and the multipart framing around the file.</summary>
+    public const long FramingAllowance = 64 * 1024;
+
     private const int MaxFieldBytes = 8 * 1024;
+    private const int MaxBoundaryLength = 70; // RFC 2046
 
     public async Task<UploadOutcome> ReceiveAsync(HttpContext http, string patientUserId, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxUploadBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit + 64 * 1024; // the file plus the other fields and multipart framing
+            size.MaxRequestBodySize = limit + FramingAllowance;
         }
 
-        if (http.Request.ContentLength > limit + 64 * 1024)
+        if (http.Request.ContentLength > limit + FramingAllowance)
         {
-            return Fail(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the limit of {Describe(limit)}.");
+            return Fail(StatusCodes.Status413PayloadTooLarge, RecordFiles.TooLarge(limit));
         }
 
         if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType) ||
-            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
-            HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
+            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            return Fail(StatusCodes.Status400BadRequest, "Choose a file to upload.");
+            return Malformed("The upload is not a form with a file (multipart/form-data). Reload the page and try again.");
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return Malformed("The upload has no multipart boundary, so its parts cannot be read. Reload the page and try again.");
+        }
+
+        if (boundary.Length > MaxBoundaryLength)
+        {
+            return Malformed($"The upload's multipart boundary is longer than {MaxBoundaryLength} characters, so its parts cannot be read.");
         }
 
         try
         {
-            if (http.Request.Headers.ContainsKey("RequestVerificationToken"))
+            var reader = new MultipartReader(boundary, http.Request.Body);
+            var tokenHeader = antiforgeryOptions.Value.HeaderName ?? "RequestVerificationToken";
+            if (!http.Request.Headers.ContainsKey(tokenHeader))
             {
-                await antiforgery.ValidateRequestAsync(http); // header only: the body is untouched
-                return await StreamSectionsAsync(http, boundary, patientUserId, cancellationToken);
+                // The form posted without script: its first field is the token (Index.cshtml puts it first). Given
+                // to the antiforgery check as the header, so that the check does not read (and buffer) the form.
+                var first = await reader.ReadNextSectionAsync(cancellationToken);
+                if (first is null || FieldName(first) != antiforgeryOptions.Value.FormFieldName)
+                {
+                    throw new AntiforgeryValidationException("The form's first field is not the antiforgery token.");
+                }
+
+                http.Request.Headers[tokenHeader] = await ReadFieldAsync(first.Body, cancellationToken);
             }
 
-            var form = await http.Request.ReadFormAsync(cancellationToken);
-            await antiforgery.ValidateRequestAsync(http);
-            var file = form.Files.GetFile("File");
-            if (file is null || file.Length == 0)
-            {
-                return Fail(StatusCodes.Status400BadRequest, file is null ? "Choose a file to upload." : "The file is empty. Choose a file with something in it.");
-            }
-
-            await using var stream = file.OpenReadStream();
-            return await RunAsync(new UploadRequest(patientUserId, form["Title"].ToString(), form["Notes"].ToString(), file.FileName, file.ContentType, stream), cancellationToken);
+            await antiforgery.ValidateRequestAsync(http); // a header token: the body is untouched
+            return await StreamSectionsAsync(http, reader, patientUserId, cancellationToken);
         }
         catch (AntiforgeryValidationException)
         {
@@ -71,17 +95,19 @@ public sealed class RecordUpload(
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Fail(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the limit of {Describe(limit)}.");
+            return Fail(StatusCodes.Status413PayloadTooLarge, RecordFiles.TooLarge(limit));
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is BadHttpRequestException or InvalidDataException or IOException && !http.RequestAborted.IsCancellationRequested)
         {
-            return Fail(StatusCodes.Status400BadRequest, "The upload was malformed. Reload the page and try again.");
+            // Cut short or not well-formed multipart. Only the kind is logged: MultipartReader's messages can quote
+            // the body's lines. UploadRecord has undone whatever it had started.
+            logger.LogInformation("Malformed upload ({Failure})", e.GetType().Name);
+            return Malformed("The upload was cut short or is not well-formed multipart, so nothing was kept. Reload the page and try again.");
         }
     }
 
-    private async Task<UploadOutcome> StreamSectionsAsync(HttpContext http, string boundary, string patientUserId, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> StreamSectionsAsync(HttpContext http, MultipartReader reader, string patientUserId, CancellationToken cancellationToken)
     {
-        var reader = new MultipartReader(boundary, http.Request.Body);
         string title = "", notes = "";
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
@@ -97,6 +123,18 @@ public sealed class RecordUpload(
                 if (fileName.Length == 0)
                 {
                     return Fail(StatusCodes.Status400BadRequest, "Choose a file to upload.");
+                }
+
+                // From the section's headers, before its body is read: the type, and the length the request declares.
+                var type = RecordFiles.ResolveType(section.ContentType, RecordFiles.SanitizeFileName(fileName), options.Value.AllowedContentTypes);
+                if (type is null)
+                {
+                    return Fail(StatusCodes.Status400BadRequest, RecordFiles.TypeNotAccepted);
+                }
+
+                if (type.Rule is ContentRule.Json or ContentRule.FhirJson && http.Request.ContentLength > options.Value.MaxJsonBytes + FramingAllowance)
+                {
+                    return Fail(StatusCodes.Status413PayloadTooLarge, RecordFiles.TooLargeForJson(options.Value.MaxJsonBytes));
                 }
 
                 // The file comes last in the form; the other fields were read above.
@@ -138,11 +176,17 @@ public sealed class RecordUpload(
         }
     }
 
+    /// <summary>Refusal messages never quote the file's content (they are logged).</summary>
     private UploadOutcome Fail(int status, string message)
     {
         logger.LogInformation("Upload refused ({Status}): {Reason}", status, message);
         return new UploadOutcome(false, status, message);
     }
+
+    private UploadOutcome Malformed(string message) => Fail(StatusCodes.Status400BadRequest, message) with { Malformed = true };
+
+    private static string? FieldName(MultipartSection section) =>
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ? HeaderUtilities.RemoveQuotes(disposition.Name).Value : null;
 
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -160,6 +204,4 @@ public sealed class RecordUpload(
 
         return Encoding.UTF8.GetString(buffer, 0, total);
     }
-
-    private static string Describe(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.#} MiB" : $"{bytes / 1024.0:0.#} KiB";
 }

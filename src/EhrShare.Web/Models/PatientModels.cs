@@ -1,11 +1,49 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using EhrShare.Core.Access;
 using EhrShare.Core.Records;
+using EhrShare.Core.Records.Content;
 using EhrShare.Core.Users;
 
 namespace EhrShare.Web.Models;
 
-public sealed record PatientDashboardModel(string Name, PatientAddress Address, IReadOnlyList<RecordSummary> Records, long MaxUploadBytes, int PendingRequests);
+public sealed record PatientDashboardModel(string Name, PatientAddress Address, IReadOnlyList<RecordSummary> Records, UploadRules Upload, int PendingRequests)
+{
+    public long MaxUploadBytes => Upload.MaxBytes;
+}
+
+/// <summary>
+/// What the upload page's script checks before it sends a byte, with the server's own messages: the types the server
+/// accepts (by declared type, then by extension, as <see cref="RecordFiles.ResolveType"/>) and the size limits.
+/// </summary>
+public sealed record UploadRules(long MaxBytes, long MaxJsonBytes, IReadOnlyList<RecordType> Types)
+{
+    public static UploadRules From(RecordOptions options) => new(
+        options.MaxUploadBytes,
+        options.MaxJsonBytes,
+        [.. RecordTypes.All.Where(t => options.AllowedContentTypes.Contains(t.ContentType, StringComparer.OrdinalIgnoreCase))]);
+
+    /// <summary>The file input's <c>accept</c>: extensions and types.</summary>
+    public string Accept => string.Join(",", Types.Where(t => t.Rule != ContentRule.FhirJson).SelectMany(t => t.Extensions)
+        .Concat(Types.Select(t => t.ContentType)).Distinct());
+
+    /// <summary>For the script (data-rules).</summary>
+    public string ToJson() => JsonSerializer.Serialize(new
+    {
+        maxBytes = MaxBytes,
+        maxJsonBytes = MaxJsonBytes,
+        types = Types.Select(t => t.ContentType),
+        jsonTypes = Types.Where(t => t.Rule is ContentRule.Json or ContentRule.FhirJson).Select(t => t.ContentType),
+        extensions = Types.Where(t => t.Rule != ContentRule.FhirJson).SelectMany(t => t.Extensions.Select(e => (e, t.ContentType)))
+            .ToDictionary(p => p.e, p => p.ContentType),
+        messages = new
+        {
+            type = RecordFiles.TypeNotAccepted,
+            tooLarge = RecordFiles.TooLarge(MaxBytes),
+            tooLargeJson = RecordFiles.TooLargeForJson(MaxJsonBytes),
+        },
+    });
+}
 
 public sealed record RemoveRecordModel(RecordSummary Record);
 

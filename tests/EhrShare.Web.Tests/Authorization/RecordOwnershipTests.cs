@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Authorization;
@@ -15,7 +15,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
         var other = await World.ApprovedPatientAsync(fixture.App);
         using var o = WebSession.For(fixture.App);
         await o.SignInAsync(owner.Email, World.Password);
-        var content = RandomNumberGenerator.GetBytes(5_000);
+        var content = SampleFiles.Pdf(5_000);
         var id = await o.UploadRecordAsync("Private scan", "private.pdf", "application/pdf", content);
         using var x = WebSession.For(fixture.App);
         await x.SignInAsync(other.Email, World.Password);
@@ -107,7 +107,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
         var doctor = await World.ApprovedDoctorAsync(fixture.App);
         using var o = WebSession.For(fixture.App);
         await o.SignInAsync(owner.Email, World.Password);
-        var content = RandomNumberGenerator.GetBytes(3_000);
+        var content = SampleFiles.Png(3_000);
         var id = await o.UploadRecordAsync("Granted scan", "granted.png", "image/png", content);
         using var d = WebSession.For(fixture.App);
         await d.SignInAsync(doctor.Email, World.Password);

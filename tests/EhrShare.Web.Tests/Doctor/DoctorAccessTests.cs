@@ -1,5 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Doctor;
@@ -180,7 +180,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
     {
         var patient = await World.ApprovedPatientAsync(fixture.App);
         using var p = await SignedInAsync(patient);
-        var content = RandomNumberGenerator.GetBytes(4_000);
+        var content = SampleFiles.Pdf(4_000);
         return (patient, await p.UploadRecordAsync("Lab results", "labs.pdf", "application/pdf", content), content);
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Security;
 using EhrShare.Web.Tests.Support;
 
@@ -20,7 +20,7 @@ public sealed class RecordFileTests(PeopleFixture people) : IClassFixture<People
     [InlineData("observation.json", "application/fhir+json")]
     public async Task Download_IsAnAttachment_WithTheRecordsType_AndView_IsInlineUnderASandbox(string fileName, string type)
     {
-        var content = RandomNumberGenerator.GetBytes(10_000);
+        var content = SampleFiles.For(type, 10_000);
         var id = await Patient.UploadRecordAsync("File " + fileName, fileName, type, content);
 
         using (var download = await Patient.Client.GetAsync($"/Patient/Records/{id}/Download"))
@@ -77,9 +77,10 @@ public sealed class RecordFileTests(PeopleFixture people) : IClassFixture<People
 
     [Theory]
     [InlineData("..%2F..%2Fetc%2F%22quoted%22%0D%0Aname%01.txt", "quotedname.txt")]
-    [InlineData("C%3A%5CUsers%5Cpat%5Cscan%3C1%3E.pdf", "scan1.pdf")]
-    [InlineData("%E2%80%A6%2F..", "record")]
-    [InlineData("r%C3%A9sum%C3%A9%20m%C3%A9dical.pdf", "résumé médical.pdf")]
+    [InlineData("C%3A%5CUsers%5Cpat%5Cscan%3C1%3E.pdf", "scan1.txt")] // text, so a text file's extension
+    [InlineData("%E2%80%A6%2F..", "record.txt")]
+    [InlineData("r%C3%A9sum%C3%A9%20m%C3%A9dical.txt", "résumé médical.txt")]
+    [InlineData("invoice%E2%80%AEfdp.txt", "invoicefdp.txt")] // a right-to-left override
     public async Task AFileName_IsStrippedOfPathsQuotesAndControlCharacters(string sentFileNameStar, string kept)
     {
         using (var upload = await Patient.UploadWithRawFileNameAsync("Odd name " + kept, "filename*=UTF-8''" + sentFileNameStar, "text/plain", "content"u8.ToArray()))

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Security.Cryptography;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Patient;
@@ -39,7 +39,7 @@ public sealed class UploadLimitTests : IAsyncLifetime
     [InlineData(500_000)] // far over: refused from the request's length, before anything is read
     public async Task ALargerFile_IsRefused_WithTheLimitInTheMessage(int size)
     {
-        using var response = await _session.UploadAsync("Too large", "big.pdf", "application/pdf", RandomNumberGenerator.GetBytes(size));
+        using var response = await _session.UploadAsync("Too large", "big.pdf", "application/pdf", SampleFiles.Pdf(size));
 
         Assert.True(response.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}");
         Assert.Contains("The file is larger than the limit of 16 KiB.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class UploadLimitTests : IAsyncLifetime
     [InlineData(500_000)]
     public async Task ALargerFile_PostedWithoutScript_IsRefused_WithTheLimitOnThePage(int size)
     {
-        using var response = await _session.UploadWithoutScriptAsync("Too large", "big.pdf", "application/pdf", RandomNumberGenerator.GetBytes(size));
+        using var response = await _session.UploadWithoutScriptAsync("Too large", "big.pdf", "application/pdf", SampleFiles.Pdf(size));
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var page = await _session.GetPageAsync("/Patient");
@@ -62,7 +62,7 @@ public sealed class UploadLimitTests : IAsyncLifetime
     [Fact]
     public async Task AFileAtTheLimit_IsAccepted()
     {
-        var content = RandomNumberGenerator.GetBytes(16384);
+        var content = SampleFiles.Pdf(16384);
 
         var id = await _session.UploadRecordAsync("Just fits", "fits.pdf", "application/pdf", content);
 

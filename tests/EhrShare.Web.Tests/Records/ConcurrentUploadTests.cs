@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 
 namespace EhrShare.Web.Tests.Records;
@@ -15,7 +15,7 @@ public sealed class ConcurrentUploadTests(TappedAppFixture fixture) : IClassFixt
         var uploads = Enumerable.Range(0, 20).Select(i =>
         {
             var patient = patients[i % patients.Length];
-            var content = RandomNumberGenerator.GetBytes(1000 + (i * 7919));
+            var content = SampleFiles.Pdf(1000 + (i * 7919));
             return (patient, content, task: Task.Run(() => RecordActions.UploadAsync(App, patient.Id, content)));
         }).ToList();
 

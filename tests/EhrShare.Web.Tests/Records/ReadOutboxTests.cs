@@ -1,7 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +17,7 @@ public sealed class ReadOutboxTests(OwnStackFixture stack) : IClassFixture<OwnSt
         var patient = await World.ApprovedPatientAsync(stack.App);
         var doctor = await World.ApprovedDoctorAsync(stack.App);
         await RecordActions.GrantAsync(stack.App, patient, doctor);
-        var record = await RecordActions.UploadAsync(stack.App, patient.Id, RandomNumberGenerator.GetBytes(2000));
+        var record = await RecordActions.UploadAsync(stack.App, patient.Id, SampleFiles.Pdf(2000));
         using var owner = await RecordHttp.SignedInAsync(stack.App, patient);
         using var reader = await RecordHttp.SignedInAsync(stack.App, doctor);
         var patientAccount = await RecordActions.AccountOfAsync(stack.App, patient.Id);

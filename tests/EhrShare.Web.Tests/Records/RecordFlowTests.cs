@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
+using EhrShare.Testing;
 
 namespace EhrShare.Web.Tests.Records;
 
@@ -13,7 +13,7 @@ public sealed class RecordFlowTests(EhrAppFixture fixture) : IClassFixture<EhrAp
         var doctor = await World.ApprovedDoctorAsync(fixture.App);
         using var p = WebSession.For(fixture.App);
         await p.SignInAsync(patient.Email, World.Password);
-        var content = RandomNumberGenerator.GetBytes(200_000);
+        var content = SampleFiles.Pdf(200_000);
 
         using (var upload = await UploadAsync(p, "Blood test", "scan.pdf", "application/pdf", content))
         {

@@ -4,6 +4,7 @@ using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -119,7 +120,7 @@ public sealed class RecordReconcilerTests(OwnStackFixture stack) : IClassFixture
     {
         var patient = await World.ApprovedPatientAsync(App);
         var added = stack.Blobs.Added.Count;
-        var record = await RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(5000));
+        var record = await RecordActions.UploadAsync(App, patient.Id, SampleFiles.Pdf(5000));
         var cid = Assert.Single(stack.Blobs.AddedSince(added));
 
         await stack.Ipfs.StopAsync();

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,7 +20,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
         var patient = await World.ApprovedPatientAsync(App);
         var doctor = await World.ApprovedDoctorAsync(App);
         await RecordActions.GrantAsync(App, patient, doctor);
-        var content = RandomNumberGenerator.GetBytes(300_000);
+        var content = SampleFiles.Pdf(300_000);
         var added = fixture.Blobs.Added.Count;
         var record = await RecordActions.UploadAsync(App, patient.Id, content);
         var cid = fixture.Blobs.AddedSince(added).Single();
@@ -69,7 +69,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
     public async Task ReadAndRemove_WipeTheRebuiltBlock_WhichHoldsTheKey()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        var record = await RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(1000));
+        var record = await RecordActions.UploadAsync(App, patient.Id, SampleFiles.Pdf(1000));
         var rebuilt = fixture.Vault.Rebuilt.Count;
 
         await RecordActions.ReadAsync(App, patient.Id, record.Id);
@@ -86,7 +86,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
         // A suspended account may not act on the chain, so removeRecord reverts. The patient is told why; the record
         // must then be exactly as before (not hidden, half removed, with the reconciler retrying forever).
         var patient = await World.ApprovedPatientAsync(App);
-        var content = RandomNumberGenerator.GetBytes(1000);
+        var content = SampleFiles.Pdf(1000);
         var record = await RecordActions.UploadAsync(App, patient.Id, content);
         await using (var scope = App.Services.CreateAsyncScope())
         {
@@ -119,7 +119,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
     public async Task RemoveTwice_SaysTheRecordIsAlreadyGone()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        var record = await RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(1000));
+        var record = await RecordActions.UploadAsync(App, patient.Id, SampleFiles.Pdf(1000));
         Assert.True(await RecordActions.RemoveAsync(App, patient.Id, record.Id));
 
         var again = await Assert.ThrowsAsync<NotFoundException>(() => RecordActions.RemoveAsync(App, patient.Id, record.Id));
@@ -136,7 +136,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
     {
         var patient = await World.ApprovedPatientAsync(App);
         var other = await World.ApprovedPatientAsync(App);
-        var content = RandomNumberGenerator.GetBytes(1000);
+        var content = SampleFiles.Pdf(1000);
         var record = await RecordActions.UploadAsync(App, patient.Id, content);
 
         await Assert.ThrowsAsync<NotFoundException>(() => RecordActions.RemoveAsync(App, other.Id, record.Id));

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Common;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 
 namespace EhrShare.Web.Tests.Records;
@@ -45,7 +45,7 @@ public sealed class RecordStorageLossTests(OwnIpfsAppFixture fixture) : IClassFi
     {
         var patient = await World.ApprovedPatientAsync(App);
         var before = fixture.BlockFiles();
-        var record = await RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(1024 * 1024));
+        var record = await RecordActions.UploadAsync(App, patient.Id, SampleFiles.Pdf(1024 * 1024));
         var leaves = fixture.BlockFiles().Except(before).Where(f => new FileInfo(f).Length > 4096).ToList();
         Assert.True(leaves.Count >= 4, $"expected the 1 MiB record's leaf blocks among the new block files, found {leaves.Count}");
         foreach (var leaf in leaves)

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -154,7 +154,7 @@ public sealed class RecordTamperingTests(TappedAppFixture fixture) : IClassFixtu
     private async Task<(TestUser Patient, Stored Record, byte[] Content)> StoredRecordAsync(int size, TestUser? patient = null)
     {
         patient ??= await World.ApprovedPatientAsync(App);
-        var content = RandomNumberGenerator.GetBytes(size);
+        var content = SampleFiles.Pdf(size);
         var added = fixture.Blobs.Added.Count;
         var row = await RecordActions.UploadAsync(App, patient.Id, content);
         Assert.Equal(content, await RecordActions.ReadAsync(App, patient.Id, row.Id)); // sound before it is altered

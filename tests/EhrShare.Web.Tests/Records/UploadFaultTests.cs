@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 
 namespace EhrShare.Web.Tests.Records;
@@ -72,7 +73,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         HttpResponseMessage response;
         try
         {
-            response = await RecordHttp.UploadAsync(session, "scan.pdf", "application/pdf", RandomNumberGenerator.GetBytes(300_000));
+            response = await RecordHttp.UploadAsync(session, "scan.pdf", "application/pdf", SampleFiles.Pdf(300_000));
         }
         finally
         {
@@ -100,7 +101,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         Assert.Null(await RecordActions.AnchoredHashAsync(App, patient, recordId));
 
         // Nothing of the failed attempt is in the way (the patient's account sends in nonce order).
-        var content = RandomNumberGenerator.GetBytes(1000);
+        var content = SampleFiles.Pdf(1000);
         var record = await RecordActions.UploadAsync(App, patient.Id, content);
         Assert.Equal(RecordState.Committed, record.State);
         Assert.Equal(content, await RecordActions.ReadAsync(App, patient.Id, record.Id));
@@ -157,7 +158,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         try
         {
             await Assert.ThrowsAsync<EhrShare.Core.Common.DependencyUnavailableException>(() =>
-                RecordActions.UploadAsync(App, patient.Id, RandomNumberGenerator.GetBytes(100_000)));
+                RecordActions.UploadAsync(App, patient.Id, SampleFiles.Pdf(100_000)));
         }
         finally
         {
@@ -186,7 +187,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         await StackProbe.AssertNotPinnedAsync(App, [cid]);
     }
 
-    /// <summary>A request body that stops after <c>gateAt</c> bytes until the test opens it.</summary>
+    /// <summary>A request body (a PDF) that stops after <c>gateAt</c> bytes until the test opens it.</summary>
     private sealed class GatedStream(long length, long gateAt) : Stream
     {
         private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -222,6 +223,11 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
             var limit = _position < gateAt ? gateAt : length;
             var n = (int)Math.Min(buffer.Length, limit - _position);
             RandomNumberGenerator.Fill(buffer.Span[..n]);
+            if (_position == 0)
+            {
+                SampleFiles.PdfSignature[..Math.Min(n, SampleFiles.PdfSignature.Length)].CopyTo(buffer.Span); // a PDF, as declared
+            }
+
             _position += n;
             return n;
         }

@@ -1,17 +1,21 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Serilog.Core;
 
 namespace EhrShare.Web.Tests.Records;
 
-/// <summary>An app with a 64 KiB upload limit and an IPFS node of its own, so that "nothing kept" includes its pins.</summary>
+/// <summary>An app with a 64 KiB upload limit (8 KiB for JSON) and an IPFS node of its own, so that "nothing kept"
+/// includes its pins.</summary>
 public sealed class SmallLimitAppFixture : IAsyncLifetime
 {
     public const int Limit = 64 * 1024;
+
+    public const int JsonLimit = 8 * 1024;
 
     public IpfsDevNodeProcess Ipfs { get; private set; } = null!;
 
@@ -19,14 +23,22 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
 
     public VaultTap Vault { get; } = new();
 
+    /// <summary>Everything the app logs.</summary>
+    public CapturedLogEvents Logs { get; } = new();
+
     public EhrAppFactory App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Ipfs = await IpfsDevNodeProcess.StartAsync();
         App = new EhrAppFactory(
-            new Dictionary<string, string?> { ["Records:MaxUploadBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture), ["Ipfs:ApiUrl"] = Ipfs.ApiUrl },
-            services => services.AddTaps(Blobs, Vault));
+            new Dictionary<string, string?>
+            {
+                ["Records:MaxUploadBytes"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Records:MaxJsonBytes"] = JsonLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Ipfs:ApiUrl"] = Ipfs.ApiUrl,
+            },
+            services => services.AddTaps(Blobs, Vault).AddSingleton<ILogEventSink>(Logs));
         Assert.Equal(Limit, App.Services.GetRequiredService<IOptions<RecordOptions>>().Value.MaxUploadBytes);
     }
 
@@ -35,165 +47,21 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
         await App.DisposeAsync();
         await Ipfs.DisposeAsync();
     }
-}
-
-/// <summary>Bad uploads through HTTP get a clear message and leave no row, no pin and no share behind.</summary>
-public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixture<SmallLimitAppFixture>
-{
-    private const string TooLarge = "The file is larger than the limit of 64 KiB.";
-    private const string NotAccepted = "This type of file is not accepted. Upload a PDF, an image (PNG, JPEG, GIF, WebP), text, CSV or FHIR JSON.";
-    private const string PageExpired = "The page expired. Reload it and try again.";
-
-    private EhrAppFactory App => fixture.App;
-
-    [Fact]
-    public async Task AFileOverTheLimit_NoticedWhileStreaming_IsRefused()
-    {
-        // Small enough to pass the Content-Length check: the limit is enforced on the bytes as they stream.
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", RandomNumberGenerator.GetBytes(SmallLimitAppFixture.Limit + 1)));
-    }
-
-    [Fact]
-    public async Task AFileOverTheLimit_WithoutALength_IsRefusedWhileStreaming()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new StreamContent(new UnknownLengthStream(new byte[3 * SmallLimitAppFixture.Limit]))));
-    }
-
-    [Fact]
-    public async Task AFileFarOverTheLimit_IsRefusedBeforeItsBodyIsRead()
-    {
-        await AssertRefusedAsync(HttpStatusCode.RequestEntityTooLarge, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", RandomNumberGenerator.GetBytes(1024 * 1024)));
-    }
-
-    [Fact]
-    public async Task AFileOverTheLimit_PostedAsAFormWithoutScript_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.Redirect, TooLarge, async (s, token) =>
-        {
-            using var form = new MultipartFormDataContent
-            {
-                { new StringContent(token), "__RequestVerificationToken" },
-                { new StringContent("Scan"), "Title" },
-                { new ByteArrayContent(RandomNumberGenerator.GetBytes(SmallLimitAppFixture.Limit + 1)), "File", "scan.pdf" },
-            };
-            return await s.Client.PostAsync("/Patient/Upload", form);
-        });
-    }
-
-    [Theory]
-    [InlineData("setup.exe", "application/x-msdownload")]
-    [InlineData("page.html", "text/html")]
-    [InlineData("drawing.svg", "image/svg+xml")]
-    [InlineData("no-extension", "application/octet-stream")]
-    public async Task AFileOfAnotherType_IsRefused(string fileName, string contentType)
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, NotAccepted, (s, _) =>
-            RecordHttp.UploadAsync(s, fileName, contentType, RandomNumberGenerator.GetBytes(100)));
-    }
-
-    [Fact]
-    public async Task AFormWithoutAFile_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", file: null));
-    }
-
-    [Fact]
-    public async Task AFilePartWithoutAFileName_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "", "application/pdf", new ByteArrayContent(RandomNumberGenerator.GetBytes(100))));
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("   ")]
-    public async Task ARecordWithoutATitle_IsRefused(string title)
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
-            RecordHttp.UploadAsync(s, title, "scan.pdf", "application/pdf", new ByteArrayContent(RandomNumberGenerator.GetBytes(100))));
-    }
-
-    [Fact]
-    public async Task ATitleOver200Characters_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
-            RecordHttp.UploadAsync(s, new string('t', 201), "scan.pdf", "application/pdf", new ByteArrayContent(RandomNumberGenerator.GetBytes(100))));
-    }
-
-    [Fact]
-    public async Task AnUploadWithoutAnAntiforgeryToken_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, async (s, _) =>
-        {
-            using var form = new MultipartFormDataContent
-            {
-                { new StringContent("Scan"), "Title" },
-                { new ByteArrayContent(RandomNumberGenerator.GetBytes(100)), "File", "scan.pdf" },
-            };
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
-            request.Headers.Accept.ParseAdd("application/json");
-            return await s.Client.SendAsync(request);
-        });
-    }
-
-    [Fact]
-    public async Task AnUploadWithAGarbledToken_IsRefused()
-    {
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, token) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(RandomNumberGenerator.GetBytes(100)), token[..^4] + "AAAA"));
-    }
-
-    [Fact]
-    public async Task AnUploadWithATokenFromAnEndedSession_IsRefused()
-    {
-        // The page was loaded in a session that has since ended (signed out and in again: a new antiforgery cookie).
-        var patient = await World.ApprovedPatientAsync(App);
-        string stale;
-        using (var earlier = await RecordHttp.SignedInAsync(App, patient))
-        {
-            stale = await RecordHttp.TokenAsync(earlier);
-        }
-
-        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(RandomNumberGenerator.GetBytes(100)), stale), patient);
-    }
-
-    [Fact]
-    public async Task AFileWithinTheLimit_PostedAsAFormWithoutScript_IsKept()
-    {
-        var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        var content = RandomNumberGenerator.GetBytes(SmallLimitAppFixture.Limit);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(await RecordHttp.TokenAsync(session)), "__RequestVerificationToken" },
-            { new StringContent("Scan"), "Title" },
-            { new ByteArrayContent(content), "File", "scan.pdf" },
-        };
-
-        using var response = await session.Client.PostAsync("/Patient/Upload", form);
-
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var id = Assert.Single(await RecordHttp.ListedRecordIdsAsync(session));
-        Assert.Equal(content, await session.Client.GetByteArrayAsync($"/Patient/Records/{id}/Download"));
-    }
 
     /// <summary>
     /// Sends one bad upload as a freshly signed-in patient and checks the answer (status and message: in the JSON
     /// answer, or on the page redirected to) and that nothing was kept: no record row, no new pin on the app's own
-    /// IPFS node, no share on any node.
+    /// IPFS node, no share on any node. With <paramref name="beforeAnyWrite"/>, also that nothing was even started:
+    /// no rollback reached the share nodes (so no row was written) and nothing was added to IPFS.
     /// </summary>
-    private async Task AssertRefusedAsync(HttpStatusCode status, string message, Func<WebSession, string, Task<HttpResponseMessage>> send, TestUser? patient = null)
+    public async Task AssertRefusedAsync(HttpStatusCode status, string message, Func<WebSession, string, Task<HttpResponseMessage>> send, TestUser? patient = null, bool beforeAnyWrite = false)
     {
         patient ??= await World.ApprovedPatientAsync(App);
         using var session = await RecordHttp.SignedInAsync(App, patient);
         var token = await RecordHttp.TokenAsync(session);
         var pins = await StackProbe.PinsAsync(App);
-        var seen = fixture.Vault.Seen.Count;
+        var seen = Vault.Seen.Count;
+        var added = Blobs.Added.Count;
 
         using (var response = await send(session, token))
         {
@@ -214,8 +82,162 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
         Assert.Empty(await RecordHttp.ListedRecordIdsAsync(session));
         Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
-        await StackProbe.AssertNoSharesAsync(fixture.Vault.Seen.Skip(seen));
+        await StackProbe.AssertNoSharesAsync(Vault.Seen.Skip(seen));
+        if (beforeAnyWrite)
+        {
+            Assert.Empty(Vault.Seen.Skip(seen));
+            Assert.Empty(Blobs.AddedSince(added));
+        }
     }
+}
+
+/// <summary>Bad uploads through HTTP get a clear message and leave no row, no pin and no share behind.</summary>
+public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixture<SmallLimitAppFixture>
+{
+    private const string TooLarge = "The file is larger than the limit of 64 KiB.";
+    private const string NotAccepted = "This type of file is not accepted. Upload a PDF, an image (PNG, JPEG, GIF, WebP), text, CSV or FHIR JSON.";
+    private const string PageExpired = "The page expired. Reload it and try again.";
+
+    private EhrAppFactory App => fixture.App;
+
+    [Fact]
+    public async Task AFileOverTheLimit_NoticedWhileStreaming_IsRefused()
+    {
+        // Small enough to pass the Content-Length check: the limit is enforced on the bytes as they stream.
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
+            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(SmallLimitAppFixture.Limit + 1)));
+    }
+
+    [Fact]
+    public async Task AFileOverTheLimit_WithoutALength_IsRefusedWhileStreaming()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
+            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new StreamContent(new UnknownLengthStream(SampleFiles.Pdf(3 * SmallLimitAppFixture.Limit)))));
+    }
+
+    [Fact]
+    public async Task AFileFarOverTheLimit_IsRefusedBeforeItsBodyIsRead()
+    {
+        await AssertRefusedAsync(HttpStatusCode.RequestEntityTooLarge, TooLarge, (s, _) =>
+            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(1024 * 1024)));
+    }
+
+    [Fact]
+    public async Task AFileOverTheLimit_PostedAsAFormWithoutScript_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.Redirect, TooLarge, async (s, token) =>
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(token), "__RequestVerificationToken" },
+                { new StringContent("Scan"), "Title" },
+                { new ByteArrayContent(SampleFiles.Pdf(SmallLimitAppFixture.Limit + 1)), "File", "scan.pdf" },
+            };
+            return await s.Client.PostAsync("/Patient/Upload", form);
+        });
+    }
+
+    [Theory]
+    [InlineData("setup.exe", "application/x-msdownload")]
+    [InlineData("page.html", "text/html")]
+    [InlineData("drawing.svg", "image/svg+xml")]
+    [InlineData("no-extension", "application/octet-stream")]
+    public async Task AFileOfAnotherType_IsRefused(string fileName, string contentType)
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, NotAccepted, (s, _) =>
+            RecordHttp.UploadAsync(s, fileName, contentType, SampleFiles.Pdf(100)));
+    }
+
+    [Fact]
+    public async Task AFormWithoutAFile_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
+            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", file: null));
+    }
+
+    [Fact]
+    public async Task AFilePartWithoutAFileName_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
+            RecordHttp.UploadAsync(s, "Lab result", "", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task ARecordWithoutATitle_IsRefused(string title)
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
+            RecordHttp.UploadAsync(s, title, "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+    }
+
+    [Fact]
+    public async Task ATitleOver200Characters_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
+            RecordHttp.UploadAsync(s, new string('t', 201), "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+    }
+
+    [Fact]
+    public async Task AnUploadWithoutAnAntiforgeryToken_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, async (s, _) =>
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("Scan"), "Title" },
+                { new ByteArrayContent(SampleFiles.Pdf(100)), "File", "scan.pdf" },
+            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
+            request.Headers.Accept.ParseAdd("application/json");
+            return await s.Client.SendAsync(request);
+        });
+    }
+
+    [Fact]
+    public async Task AnUploadWithAGarbledToken_IsRefused()
+    {
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, token) =>
+            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), token[..^4] + "AAAA"));
+    }
+
+    [Fact]
+    public async Task AnUploadWithATokenFromAnEndedSession_IsRefused()
+    {
+        // The page was loaded in a session that has since ended (signed out and in again: a new antiforgery cookie).
+        var patient = await World.ApprovedPatientAsync(App);
+        string stale;
+        using (var earlier = await RecordHttp.SignedInAsync(App, patient))
+        {
+            stale = await RecordHttp.TokenAsync(earlier);
+        }
+
+        await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, _) =>
+            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), stale), patient);
+    }
+
+    [Fact]
+    public async Task AFileWithinTheLimit_PostedAsAFormWithoutScript_IsKept()
+    {
+        var patient = await World.ApprovedPatientAsync(App);
+        using var session = await RecordHttp.SignedInAsync(App, patient);
+        var content = SampleFiles.Pdf(SmallLimitAppFixture.Limit);
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(await RecordHttp.TokenAsync(session)), "__RequestVerificationToken" },
+            { new StringContent("Scan"), "Title" },
+            { new ByteArrayContent(content), "File", "scan.pdf" },
+        };
+
+        using var response = await session.Client.PostAsync("/Patient/Upload", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var id = Assert.Single(await RecordHttp.ListedRecordIdsAsync(session));
+        Assert.Equal(content, await session.Client.GetByteArrayAsync($"/Patient/Records/{id}/Download"));
+    }
+
+    private Task AssertRefusedAsync(HttpStatusCode status, string message, Func<WebSession, string, Task<HttpResponseMessage>> send, TestUser? patient = null) =>
+        fixture.AssertRefusedAsync(status, message, send, patient);
 
     /// <summary>A body whose length the client cannot know in advance (sent chunked).</summary>
     private sealed class UnknownLengthStream(byte[] content) : MemoryStream(content, writable: false)

@@ -1,5 +1,6 @@
 // Uploads a record with a progress bar. The file is streamed by the server as it arrives, so the antiforgery token
-// goes in a header (checked before the body is read) rather than in the form.
+// goes in a header (checked before the body is read) rather than in the form. A file the server would refuse for its
+// type or size is refused here first, with the server's own message (data-rules), and nothing is sent.
 (function () {
     'use strict';
     const form = document.getElementById('upload-form');
@@ -8,7 +9,24 @@
     const bar = progress.querySelector('.progress-bar');
     const status = document.getElementById('upload-status');
     const button = document.getElementById('upload-button');
-    const maxBytes = Number(form.dataset.maxBytes);
+    const rules = JSON.parse(form.dataset.rules);
+
+    // As the server resolves it: the declared type when accepted, else the one the extension implies.
+    function typeOf(file) {
+        const declared = (file.type || '').split(';')[0].trim().toLowerCase();
+        if (rules.types.indexOf(declared) >= 0) return declared;
+        const dot = file.name.lastIndexOf('.');
+        const extension = dot >= 0 ? file.name.substring(dot).toLowerCase() : '';
+        return Object.prototype.hasOwnProperty.call(rules.extensions, extension) ? rules.extensions[extension] : null;
+    }
+
+    function refusal(file) {
+        const type = typeOf(file);
+        if (!type) return rules.messages.type;
+        if (file.size > rules.maxBytes) return rules.messages.tooLarge;
+        if (rules.jsonTypes.indexOf(type) >= 0 && file.size > rules.maxJsonBytes) return rules.messages.tooLargeJson;
+        return null;
+    }
 
     function show(message, kind) {
         status.className = 'mt-2 alert alert-' + kind;
@@ -27,10 +45,8 @@
         if (!title) { show('Give the record a title.', 'danger'); form.elements['Title'].focus(); return; }
         if (!file) { show('Choose a file to upload.', 'danger'); form.elements['File'].focus(); return; }
         if (file.size === 0) { show('The file is empty. Choose a file with something in it.', 'danger'); return; }
-        if (file.size > maxBytes) {
-            show('The file is larger than the limit of ' + (maxBytes / 1048576).toFixed(0) + ' MiB.', 'danger');
-            return;
-        }
+        const refused = refusal(file);
+        if (refused) { show(refused, 'danger'); form.elements['File'].focus(); return; }
 
         // Fields first, file last: the server reads them in this order.
         const data = new FormData();
