@@ -54,16 +54,24 @@ public sealed class ProcessOutput
     /// as lines are still kept) that contains <paramref name="text"/>, with when it was read; fails after
     /// <paramref name="timeout"/> quoting the last lines.
     /// </summary>
-    public async Task<OutputLine> WaitForLineAsync(string text, TimeSpan timeout, long after = 0)
+    public Task<OutputLine> WaitForLineAsync(string text, TimeSpan timeout, long after = 0) =>
+        WaitForLineAsync(line => line.Contains(text, StringComparison.Ordinal), timeout, $"a line with '{text}'", after);
+
+    /// <summary>
+    /// The first line after line number <paramref name="after"/>, already written or still to come, that
+    /// <paramref name="match"/> accepts; fails after <paramref name="timeout"/> naming <paramref name="what"/> and quoting
+    /// the last lines.
+    /// </summary>
+    public async Task<OutputLine> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what, long after = 0)
     {
-        var waiter = new Waiter(text, after);
+        var waiter = new Waiter(match, after);
         lock (_lines)
         {
             var number = _count - _lines.Count;
             foreach (var (line, readAt) in _lines)
             {
                 number++;
-                if (number > after && line.Contains(text, StringComparison.Ordinal))
+                if (number > after && match(line))
                 {
                     return new OutputLine(number, line, readAt);
                 }
@@ -78,7 +86,7 @@ public sealed class ProcessOutput
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"No line with '{text}' within {timeout.TotalSeconds} s. Last lines:\n{Tail(40)}");
+            throw new TimeoutException($"Not within {timeout.TotalSeconds} s: {what}. Last lines:\n{Tail(40)}");
         }
         finally
         {
@@ -86,48 +94,6 @@ public sealed class ProcessOutput
             {
                 _waiters.Remove(waiter);
             }
-        }
-    }
-
-    /// <summary>
-    /// The first line, already written or still to come, that <paramref name="match"/> accepts; fails after
-    /// <paramref name="timeout"/> quoting the last lines.
-    /// </summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, string what)
-    {
-        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string line)
-        {
-            if (match(line))
-            {
-                found.TrySetResult(line);
-            }
-        }
-
-        // Listen first, then look at what is already there, so a line written in between is not missed.
-        LineReceived += OnLine;
-        try
-        {
-            string[] earlier;
-            lock (_lines)
-            {
-                earlier = [.. _lines.Select(l => l.Text)];
-            }
-
-            if (earlier.FirstOrDefault(match) is { } line)
-            {
-                return line;
-            }
-
-            return await found.Task.WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"No line within {timeout.TotalSeconds} s: {what}. Last lines:\n{Tail(40)}");
-        }
-        finally
-        {
-            LineReceived -= OnLine;
         }
     }
 
@@ -148,7 +114,7 @@ public sealed class ProcessOutput
                 _lines.Dequeue();
             }
 
-            foreach (var waiter in _waiters.Where(w => _count > w.After && line.Contains(w.Text, StringComparison.Ordinal)))
+            foreach (var waiter in _waiters.Where(w => _count > w.After && w.Match(line)))
             {
                 waiter.Found.TrySetResult(new OutputLine(_count, line, readAt));
             }
@@ -157,7 +123,7 @@ public sealed class ProcessOutput
         LineReceived?.Invoke(line);
     }
 
-    private sealed record Waiter(string Text, long After)
+    private sealed record Waiter(Func<string, bool> Match, long After)
     {
         public TaskCompletionSource<OutputLine> Found { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Doctor;
 using EhrShare.Web.Tests.Support;
 using Xunit.Abstractions;
@@ -34,7 +34,7 @@ public sealed class OutboxTakeoverTests(TwoInstancesFixture deployment, ITestOut
             var records = new List<Guid>();
             for (var i = 0; i < 3; i++)
             {
-                records.Add(await p.On(i == 1 ? survivor : sender).UploadRecordAsync($"Result {i}", $"result-{i}.pdf", "application/pdf", RandomNumberGenerator.GetBytes(600)));
+                records.Add(await p.On(i == 1 ? survivor : sender).UploadRecordAsync($"Result {i}", $"result-{i}.pdf", "application/pdf", SampleFiles.Pdf(600)));
             }
 
             await DoctorAccessTests.RequestAsync(d.On(survivor), patient.Address!);

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Support;
 using MySqlConnector;
 
@@ -16,7 +16,7 @@ public sealed class ShareMonitorAcrossInstancesTests(TwoInstancesFixture deploym
     [Fact]
     public async Task AScanRunThroughA_IsShownByBsMonitor()
     {
-        using var admin = await Steps.AdminAsync(deployment.A);
+        using var admin = await Steps.AdminAsync(deployment, deployment.A);
         var before = (await SnapshotAsync(admin.On(deployment.B))).GetProperty("lastScan");
 
         using (var scan = await admin.On(deployment.A).SubmitAsync("/Monitor", new Dictionary<string, string>(), "Scan"))
@@ -37,9 +37,9 @@ public sealed class ShareMonitorAcrossInstancesTests(TwoInstancesFixture deploym
     {
         var patient = await Steps.ApprovedPatientAsync(deployment, registerOn: deployment.B, approveOn: deployment.A);
         using var p = await Steps.SignedInAsync(deployment.B, patient.Email);
-        var content = RandomNumberGenerator.GetBytes(2_000);
+        var content = SampleFiles.Pdf(2_000);
         var recordId = await p.On(deployment.B).UploadRecordAsync("X-ray report", "xray.pdf", "application/pdf", content);
-        using var admin = await Steps.AdminAsync(deployment.B);
+        using var admin = await Steps.AdminAsync(deployment, deployment.B);
         var before = Node(await SnapshotAsync(admin.On(deployment.B)), "node-2").GetProperty("problems").GetInt64();
         await DeleteShareAsync(deployment.NodeConnectionStrings[1], recordId);
 

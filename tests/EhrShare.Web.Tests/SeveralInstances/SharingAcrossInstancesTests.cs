@@ -1,6 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using EhrShare.Core.Records;
+using EhrShare.Testing;
 using EhrShare.Web.Tests.Doctor;
 using EhrShare.Web.Tests.Support;
 
@@ -21,7 +21,7 @@ public sealed class SharingAcrossInstancesTests(TwoInstancesFixture deployment)
         var doctor = await Steps.ApprovedDoctorAsync(deployment, registerOn: b, approveOn: a);
         using var p = await Steps.SignedInAsync(a, patient.Email);
         using var d = await Steps.SignedInAsync(b, doctor.Email);
-        var content = RandomNumberGenerator.GetBytes(5_000);
+        var content = SampleFiles.Pdf(5_000);
 
         var recordId = await p.On(a).UploadRecordAsync("Discharge letter", "letter.pdf", "application/pdf", content);
         await DoctorAccessTests.RequestAsync(d.On(b), patient.Address!);

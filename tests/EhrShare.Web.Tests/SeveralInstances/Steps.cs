@@ -26,12 +26,21 @@ public static class Steps
         return browser;
     }
 
-    public static Task<Browser> AdminAsync(EhrAppProcess on) => SignedInAsync(on, TwoInstancesFixture.AdminEmail, TwoInstancesFixture.AdminPassword);
+    /// <summary>The deployment's admin signed in on <paramref name="on"/>, with the code of its authenticator (set up at its first sign-in).</summary>
+    public static async Task<Browser> AdminAsync(TwoInstancesFixture deployment, EhrAppProcess on)
+    {
+        var browser = new Browser();
+        var session = browser.On(on);
+        var key = await deployment.AdminAuthenticatorKeyAsync(
+            () => session.FirstSignInSettingUpTwoFactorAsync(TwoInstancesFixture.AdminEmail, TwoInstancesFixture.AdminPassword));
+        await session.SignInWithCodeAsync(TwoInstancesFixture.AdminEmail, TwoInstancesFixture.AdminPassword, key);
+        return browser;
+    }
 
     /// <summary>A patient registered on <paramref name="registerOn"/> and approved by the admin on <paramref name="approveOn"/>.</summary>
     public static async Task<Member> ApprovedPatientAsync(TwoInstancesFixture deployment, EhrAppProcess registerOn, EhrAppProcess approveOn)
     {
-        using var admin = await AdminAsync(approveOn);
+        using var admin = await AdminAsync(deployment, approveOn);
         var area = "Area " + Guid.NewGuid().ToString("N")[..8];
         using (var created = await admin.On(approveOn).SubmitAsync("/Areas", new Dictionary<string, string> { ["NewArea.Name"] = area }, "Create"))
         {
@@ -74,7 +83,7 @@ public static class Steps
             });
         }
 
-        using var admin = await AdminAsync(approveOn);
+        using var admin = await AdminAsync(deployment, approveOn);
         await ApproveAsync(admin.On(approveOn), email);
         return new Member(email, null, await AccountOfAsync(deployment, email));
     }

@@ -32,6 +32,23 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
 
     public const string AdminPassword = "Several-instances-9";
 
+    private readonly SemaphoreSlim _adminSetUp = new(1, 1);
+    private string? _adminAuthenticatorKey;
+
+    /// <summary>The admin's authenticator key: set up once per deployment, by <paramref name="setUp"/> (the manager must use two-factor sign-in).</summary>
+    public async Task<string> AdminAuthenticatorKeyAsync(Func<Task<string>> setUp)
+    {
+        await _adminSetUp.WaitAsync();
+        try
+        {
+            return _adminAuthenticatorKey ??= await setUp();
+        }
+        finally
+        {
+            _adminSetUp.Release();
+        }
+    }
+
     private readonly string _name = "ehrshare_t_" + Guid.NewGuid().ToString("N")[..12];
     private readonly Dictionary<string, string> _settings = [];
     private readonly string _server = new MySqlConnectionStringBuilder(TestStack.AppDbConnectionString) { Database = "" }.ConnectionString;
