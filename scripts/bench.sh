@@ -38,6 +38,11 @@ bench_block_time() {
 }
 
 cmd_bench() {
+  if [[ ${1:-} == faults ]]; then
+    shift
+    cmd_bench_faults "$@"
+    return
+  fi
   local t0=$SECONDS publish=0 stamp out rc=0
   case ${1:-} in
     --publish) publish=1 ;;
@@ -78,4 +83,40 @@ cmd_bench() {
     say "published the report and plots to docs/bench/"
   fi
   say "bench done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/report.md"
+}
+
+# ./ehr bench faults [--publish]: the fault bench (bench/EhrShare.SystemBench/Faults) on a fresh bench stack. The program
+# starts two app instances as processes of their own and restarts the stack's services it stops with
+# `./ehr stack start bench`; this script builds, sets up, and takes the stack down afterwards.
+cmd_bench_faults() {
+  local t0=$SECONDS publish=0 stamp out rc=0
+  case ${1:-} in
+    --publish) publish=1 ;;
+    "") ;;
+    *) die "unknown bench faults option '$1' (--publish copies the report to docs/bench/faults.md)" ;;
+  esac
+  install_all
+  stack_profile bench
+  CHAIN_BLOCK_TIME=
+  stack_down >/dev/null 2>&1 || true
+  rm -rf "$STACK_DIR"
+  stack_up
+  app_build Release
+  bench_build
+  app_setup Release
+
+  stamp=$(date -u +%Y%m%d-%H%M%S)
+  out=$EHR_ROOT/artifacts/bench/faults-$stamp
+  mkdir -p "$out"
+  say "fault bench (results in ${out#"$EHR_ROOT"/})"
+  bench_program run faults --out "$out" || rc=$?
+  stack_down
+  [[ -f $out/faults.md ]] || die "the fault bench failed (exit $rc) before writing its report"
+  if ((publish)); then
+    mkdir -p "$EHR_ROOT/docs/bench"
+    cp "$out/faults.md" "$EHR_ROOT/docs/bench/faults.md"
+    say "published the report to docs/bench/faults.md"
+  fi
+  ((rc == 0)) || die "a check failed after the faults (exit $rc): ${out#"$EHR_ROOT"/}/faults.md"
+  say "fault bench done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/faults.md"
 }

@@ -96,6 +96,8 @@ start_bg() {
   printf '\n=== %s starting %s ===\n' "$(date -Is)" "$name" >> "$log"
   setsid nohup "$@" >> "$log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
+  # Not a job of this shell: it is stopped by pid file, and one the fault bench kills is not reported as "Killed".
+  disown
 }
 
 # stop_pid NAME PIDFILE EXPECT: graceful stop (TERM, then KILL after 15 s) of a process this stack started.

@@ -7,7 +7,7 @@ namespace EhrShare.SystemBench;
 
 /// <summary>
 /// <c>./ehr bench</c> runs this three times: <c>run main</c> (automine), <c>run blocktime</c> (after the script restarted
-/// anvil with a 1 s block time), then <c>report</c>. Each run appends to results.csv and samples.csv in --out; the
+/// anvil with a 1 s block time), then <c>report</c>; <c>./ehr bench faults</c> runs <c>run faults</c> (its own report). Each run appends to results.csv and samples.csv in --out; the
 /// report and plots are made from those files alone. (Not a top-level program: the web app's <c>Program</c> is the one
 /// the bench hosts.)
 /// </summary>
@@ -23,6 +23,9 @@ internal static class BenchMain
         {
             switch (options.Command)
             {
+                case "run" when options.Phase == "faults":
+                    Console.SetOut(TextWriter.Null);
+                    return await Faults.FaultBench.RunAsync(options.Out, new Progress(output));
                 case "run":
                     // The hosted app logs to the console too (its file log under .data/bench/logs is kept): keep the
                     // terminal for the progress line.
@@ -34,7 +37,7 @@ internal static class BenchMain
                     await output.WriteLineAsync($"report: {Path.Combine(options.Out, ReportWriter.FileName)}");
                     return 0;
                 default:
-                    await Console.Error.WriteLineAsync("usage: EhrShare.SystemBench run main|blocktime --out DIR [--port N, default: a free one] | report --out DIR [--run-seconds N]");
+                    await Console.Error.WriteLineAsync("usage: EhrShare.SystemBench run main|blocktime|faults --out DIR [--port N, default: a free one] | report --out DIR [--run-seconds N]");
                     return 2;
             }
         }

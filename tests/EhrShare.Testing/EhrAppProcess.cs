@@ -15,6 +15,7 @@ public sealed class EhrAppProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly EventHandler _killOnExit;
     private readonly HttpMessageHandler? _healthHandler;
+    private int _disposed;
 
     private EhrAppProcess(Process process, Uri baseAddress, ProcessOutput output, HttpMessageHandler? healthHandler)
     {
@@ -134,6 +135,11 @@ public sealed class EhrAppProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         AppDomain.CurrentDomain.ProcessExit -= _killOnExit;
         Kill();
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));

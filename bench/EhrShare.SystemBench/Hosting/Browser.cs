@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using EhrShare.SystemBench.Net;
 
@@ -77,6 +78,16 @@ public sealed partial class Browser : IDisposable
     /// <summary>The same upload with the file's bytes from <paramref name="file"/> (which the form disposes).</summary>
     public async Task UploadAsync(string title, HttpContent file, CancellationToken cancellationToken = default)
     {
+        var (status, body) = await TryUploadAsync(title, file, cancellationToken);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"Upload failed: HTTP {(int)status} {body}");
+        }
+    }
+
+    /// <summary>The upload as the page sends it; returns the app's answer (status, and the JSON message) whatever it is.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> TryUploadAsync(string title, HttpContent file, CancellationToken cancellationToken = default)
+    {
         _token ??= await TokenFromAsync("/Patient", cancellationToken);
         using var form = new MultipartFormDataContent
         {
@@ -89,10 +100,7 @@ public sealed partial class Browser : IDisposable
         request.Headers.Add("RequestVerificationToken", _token);
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await _http.SendAsync(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"Upload failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
     /// <summary>GETs a URL and reads the body to its last byte; returns the status and the body length.</summary>
@@ -108,6 +116,29 @@ public sealed partial class Browser : IDisposable
         }
 
         return (response.StatusCode, total);
+    }
+
+    /// <summary>GETs a URL; returns the status, and for a 200 the body's length and SHA-256.</summary>
+    public async Task<(HttpStatusCode Status, long Length, byte[]? Sha256)> GetHashedAsync(string url, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return (response.StatusCode, 0, null);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, n);
+            total += n;
+        }
+
+        return (response.StatusCode, total, hash.GetHashAndReset());
     }
 
     /// <summary>Posts a form with the token of the page loaded last (as the page's own form would); expects a redirect.</summary>
