@@ -37,6 +37,22 @@ bench_block_time() {
   STARTED_NOW=()
 }
 
+# bench_fresh_stack [APT_PACKAGE...]: installs what is missing (and these Debian packages), then a bench stack made
+# fresh every run (empty databases, a new chain, an empty IPFS repo, so runs compare), the app and the bench built in
+# Release, and the app's setup run against it.
+bench_fresh_stack() {
+  install_all
+  (($# == 0)) || install_apt_packages "$@"
+  stack_profile bench
+  CHAIN_BLOCK_TIME=
+  stack_down >/dev/null 2>&1 || true
+  rm -rf "$STACK_DIR"
+  stack_up
+  app_build Release
+  bench_build
+  app_setup Release
+}
+
 cmd_bench() {
   if [[ ${1:-} == faults ]]; then
     shift
@@ -49,17 +65,7 @@ cmd_bench() {
     "") ;;
     *) die "unknown bench option '$1' (--publish copies the report and plots to docs/bench/)" ;;
   esac
-  install_all
-  install_apt_packages "${APT_PACKAGES_BENCH[@]}"
-  stack_profile bench
-  CHAIN_BLOCK_TIME=
-  # Fresh every run: empty databases, a new chain, an empty IPFS repo, so runs compare.
-  stack_down >/dev/null 2>&1 || true
-  rm -rf "$STACK_DIR"
-  stack_up
-  app_build Release
-  bench_build
-  app_setup Release
+  bench_fresh_stack "${APT_PACKAGES_BENCH[@]}"
 
   stamp=$(date -u +%Y%m%d-%H%M%S)
   out=$EHR_ROOT/artifacts/bench/$stamp
@@ -95,15 +101,7 @@ cmd_bench_faults() {
     "") ;;
     *) die "unknown bench faults option '$1' (--publish copies the report to docs/bench/faults.md)" ;;
   esac
-  install_all
-  stack_profile bench
-  CHAIN_BLOCK_TIME=
-  stack_down >/dev/null 2>&1 || true
-  rm -rf "$STACK_DIR"
-  stack_up
-  app_build Release
-  bench_build
-  app_setup Release
+  bench_fresh_stack
 
   stamp=$(date -u +%Y%m%d-%H%M%S)
   out=$EHR_ROOT/artifacts/bench/faults-$stamp
