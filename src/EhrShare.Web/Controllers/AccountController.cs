@@ -289,9 +289,7 @@ public sealed partial class AccountController(
     [AllowWithoutTwoFactor]
     public IActionResult AccessDenied()
     {
-        var result = View("~/Views/Shared/Status.cshtml", new StatusViewModel(403, HttpContext.TraceIdentifier));
-        result.StatusCode = StatusCodes.Status403Forbidden;
-        return result;
+        return ErrorResponses.StatusPage(HttpContext, StatusCodes.Status403Forbidden);
     }
 
     private ViewResult TooManyAttempts(object model, TimeSpan wait, string advice = "If you forgot your password, reset it.")

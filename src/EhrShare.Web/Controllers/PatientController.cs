@@ -43,9 +43,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         if (result.Malformed && !UploadWantsJson())
         {
             // Not a form the page sent: an error page that says so, rather than the upload page.
-            var page = View("~/Views/Shared/Status.cshtml", new StatusViewModel(result.StatusCode, HttpContext.TraceIdentifier) { Detail = result.Message });
-            page.StatusCode = result.StatusCode;
-            return page;
+            return ErrorResponses.StatusPage(HttpContext, result.StatusCode, result.Message);
         }
 
         if (UploadWantsJson())

@@ -34,7 +34,8 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
             catch (RecordIntegrityException e)
             {
                 logger.LogError("Record {RecordId} failed its integrity check before any byte was sent: {Failure}", record.RecordId, e.Failure);
-                await WriteErrorAsync(context, StatusCodes.Status502BadGateway, "This record failed its integrity check, so it was not served. The administrator has been told.");
+                await ErrorResponses.StatusPage(http, ErrorResponses.StatusFor(e), "This record failed its integrity check, so it was not served. The administrator has been told.")
+                    .ExecuteResultAsync(context);
                 return;
             }
             catch (DependencyUnavailableException e)
@@ -43,7 +44,7 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
                 // was sent yet, so say so as every other unavailable service is said (exception filters do not see
                 // exceptions thrown while a result executes).
                 logger.LogWarning(e, "Record {RecordId}: {Dependency} failed before any byte was sent", record.RecordId, e.Dependency);
-                await WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, e.Message);
+                await ErrorResponses.StatusPage(http, ErrorResponses.StatusFor(e), e.Message).ExecuteResultAsync(context);
                 return;
             }
 
@@ -85,20 +86,5 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
             CryptographicOperations.ZeroMemory(buffer);
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private static Task WriteErrorAsync(ActionContext context, int status, string message)
-    {
-        var view = new ViewResult
-        {
-            ViewName = "~/Views/Shared/Status.cshtml",
-            StatusCode = status,
-            ViewData = new Microsoft.AspNetCore.Mvc.ViewFeatures.ViewDataDictionary(
-                new Microsoft.AspNetCore.Mvc.ModelBinding.EmptyModelMetadataProvider(), context.ModelState)
-            {
-                Model = new Controllers.StatusViewModel(status, context.HttpContext.TraceIdentifier) { Detail = message },
-            },
-        };
-        return view.ExecuteResultAsync(context);
     }
 }

@@ -162,17 +162,11 @@ public sealed class RecordUpload(
             var uploaded = await upload.ExecuteAsync(request, cancellationToken);
             return new UploadOutcome(true, StatusCodes.Status200OK, $"\u201c{uploaded.Description.Title}\u201d is uploaded, encrypted and anchored on the chain.");
         }
-        catch (ValidationFailedException e)
-        {
-            return Fail(StatusCodes.Status400BadRequest, e.Message);
-        }
-        catch (DependencyUnavailableException e)
-        {
-            return Fail(StatusCodes.Status503ServiceUnavailable, $"The upload did not go through and nothing was kept: {e.Message}");
-        }
         catch (EhrException e)
         {
-            return Fail(StatusCodes.Status400BadRequest, $"The upload did not go through and nothing was kept: {e.Message}");
+            return Fail(
+                ErrorResponses.StatusFor(e),
+                e is ValidationFailedException ? e.Message : $"The upload did not go through and nothing was kept: {e.Message}");
         }
     }
 
