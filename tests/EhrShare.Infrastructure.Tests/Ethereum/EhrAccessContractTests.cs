@@ -381,7 +381,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         Assert.Equal(3u, await Contract.PenaltyThresholdAsync());
         var readAt = (await chain.ChainNowAsync()).AddSeconds(-1);
 
-        AccessAttempt Attempt(Guid? id, ulong? block) => new(patient.Address, id, readAt, block);
+        LoggedAttempt Attempt(Guid? id, ulong? block) => new(patient.Address, id, readAt, block);
         var results = await Contract.LogAccessBatchAsync(doctor,
         [
             Attempt(record, granted),   // made while granted: allowed
@@ -423,7 +423,7 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
         var doctor = await chain.NewDoctorAsync();
         var stranger = await chain.NewFundedKeyAsync();
         var from = await chain.Rpc.EthBlockNumberAsync();
-        AccessAttempt[] attempts = [new(patient.Address, null, null, null), new(patient.Address, Guid.CreateVersion7(), null, null)];
+        LoggedAttempt[] attempts = [new(patient.Address, null, null, null), new(patient.Address, Guid.CreateVersion7(), null, null)];
 
         Assert.Equal("NotDoctor", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessBatchAsync(stranger, attempts))).ErrorName);
         Assert.Equal("NotDoctor", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessBatchAsync(patient, attempts))).ErrorName);

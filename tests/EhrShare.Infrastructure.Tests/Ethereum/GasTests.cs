@@ -177,7 +177,7 @@ public class GasTests(AutomineChainFixture chain, ITestOutputHelper output) : IC
         }
 
         var decidedAt = await chain.Rpc.EthBlockNumberAsync();
-        var batch = await c.LogAccessBatchAsync(doctor2, [.. records.Select(id => new AccessAttempt(patient.Address, id, readAt, decidedAt))]);
+        var batch = await c.LogAccessBatchAsync(doctor2, [.. records.Select(id => new LoggedAttempt(patient.Address, id, readAt, decidedAt))]);
         Assert.All(batch, r => Assert.True(r.Allowed));
         var batchGas = await GasOf(batch[0].TransactionHash);
         rows.Add(("logAccessBatch", string.Create(CultureInfo.InvariantCulture, $"{Batch} allowed reads of {Batch} records, per read (the transaction: {batchGas:N0})"),

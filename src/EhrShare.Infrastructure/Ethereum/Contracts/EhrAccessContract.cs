@@ -264,7 +264,7 @@ public sealed class EhrAccessContract
     /// decided as <see cref="LogAccessAsync"/> decides one (as of its own block and time, penalties counted in turn). The
     /// results are in the attempts' order. Reverts for an empty batch or a sender that is not a registered doctor.
     /// </summary>
-    public async Task<IReadOnlyList<AccessLogResult>> LogAccessBatchAsync(EthKey doctor, IReadOnlyList<AccessAttempt> attempts, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AccessLogResult>> LogAccessBatchAsync(EthKey doctor, IReadOnlyList<LoggedAttempt> attempts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(doctor);
         ArgumentNullException.ThrowIfNull(attempts);
@@ -276,7 +276,7 @@ public sealed class EhrAccessContract
     }
 
     /// <summary>The argument of <c>logAccessBatch</c> (an array of (patient, recordId, attemptedAt, decidedAtBlock)).</summary>
-    public static IReadOnlyList<object?> LogAccessBatchArguments(IReadOnlyList<AccessAttempt> attempts)
+    public static IReadOnlyList<object?> LogAccessBatchArguments(IReadOnlyList<LoggedAttempt> attempts)
     {
         ArgumentNullException.ThrowIfNull(attempts);
         return [attempts.Select(a => (object?)LogAccessArguments(a.Patient, a.RecordId, a.AttemptedAt, a.DecidedAtBlock).ToArray()).ToArray()];

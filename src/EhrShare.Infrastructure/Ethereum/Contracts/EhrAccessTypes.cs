@@ -109,7 +109,7 @@ public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Pen
 /// One attempt in a <c>logAccessBatch</c>: the patient, the record (null: the record list), when it was made and the block
 /// it was decided on (null for either: now, i.e. the block the batch is mined in).
 /// </summary>
-public sealed record AccessAttempt(EthAddress Patient, Guid? RecordId, DateTimeOffset? AttemptedAt, ulong? DecidedAtBlock);
+public sealed record LoggedAttempt(EthAddress Patient, Guid? RecordId, DateTimeOffset? AttemptedAt, ulong? DecidedAtBlock);
 
 /// <summary>Record ids are Guids in the app and <c>bytes16</c> on the chain, in RFC 4122 (big-endian) byte order.</summary>
 public static class RecordIds
