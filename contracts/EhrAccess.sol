@@ -5,9 +5,10 @@ pragma solidity ^0.8.28;
 /// @notice The owner is the cloud EHR manager. It registers patients and doctors, suspends and reinstates them,
 /// and sets the penalty threshold and the emergency window. Patients add and remove records (an id and the hash of
 /// the record's block, never the block itself), decide on doctors' requests and log their own reads. Doctors request
-/// access, log every access attempt (allowed or not, without reverting, so denials are on the chain too) and may declare
-/// an emergency: limited per doctor (emergencyLimit in a rolling emergencyPeriod), refused after a patient ended the
-/// last one until the owner reviewed it, and reviewed by the owner (an abusive one is penalised).
+/// access, log every access attempt (allowed or not, one at a time or in batches, without reverting, so denials are on
+/// the chain too) and may declare an emergency: limited per doctor (emergencyLimit in a rolling emergencyPeriod),
+/// refused after a patient ended the last one until the owner reviewed it, and reviewed by the owner (an abusive one is
+/// penalised).
 /// Nothing personal is stored: only accounts, ids, hashes, salted commitments and times.
 /// @dev Storage is packed so that each rule reads as few slots as possible: one slot per account, one per
 /// (patient, doctor) permission, one per record. Timestamps are seconds (uint64 in the ABI, uint40 in storage).
@@ -87,6 +88,14 @@ contract EhrAccess {
         uint32 grantEndBlock;
         uint32 emergencyBlock;
         uint32 emergencyEndBlock;
+    }
+
+    /// @notice One access attempt in a logAccessBatch: the arguments of logAccess.
+    struct Attempt {
+        address patient;
+        bytes16 recordId;
+        uint64 attemptedAt;
+        uint64 decidedAtBlock;
     }
 
     /// @dev The end of an interval no revocation has closed yet.
@@ -181,6 +190,7 @@ contract EhrAccess {
     error BlockNumberTooLarge(uint256 blockNumber);
     error NoEmergency(address patient, address doctor);
     error UnknownEmergencyBlock(uint64 declaredBlock);
+    error EmptyBatch();
 
     constructor() {
         owner = msg.sender;
@@ -395,32 +405,26 @@ contract EhrAccess {
     ) external returns (bool allowed) {
         Account storage d = _accounts[msg.sender];
         if (d.role != Role.Doctor) revert NotDoctor(msg.sender);
-        (uint256 n, uint64 t) = _point(decidedAtBlock, attemptedAt);
-        DenialReason reason = _denialReason(d, _permissions[patient][msg.sender], n, t);
-        if (reason == DenialReason.None && recordId != bytes16(0)) {
-            reason = _recordReason(patient, recordId, n);
+        return _logAccess(d, patient, recordId, attemptedAt, decidedAtBlock);
+    }
+
+    /// @notice Logs several of the sender's (a doctor's) attempts in one transaction, in the given order: each exactly as
+    /// logAccess would, decided as of its own block and time, with its own AccessGranted or AccessDenied event, and each
+    /// denial's penalty counted in turn (one that reaches the threshold suspends the doctor from this block on, which
+    /// later attempts of the batch decided on this block see). Only the doctor's own account logs its attempts: a batch
+    /// holds one reader's attempts. Reverts for an empty batch or a non-doctor sender (then nothing is logged).
+    function logAccessBatch(Attempt[] calldata attempts) external {
+        Account storage d = _accounts[msg.sender];
+        if (d.role != Role.Doctor) revert NotDoctor(msg.sender);
+        uint256 count = attempts.length;
+        if (count == 0) revert EmptyBatch();
+        for (uint256 i = 0; i < count; ) {
+            Attempt calldata a = attempts[i];
+            _logAccess(d, a.patient, a.recordId, a.attemptedAt, a.decidedAtBlock);
+            unchecked {
+                ++i;
+            }
         }
-        if (reason == DenialReason.None) {
-            emit AccessGranted(patient, msg.sender, recordId, t);
-            return true;
-        }
-        uint32 penalties = d.penalties;
-        // No penalty for a record removed by then (a race the doctor could not see), nor for an attempt refused because
-        // the doctor was suspended (it already is; penalising it would only re-suspend the doctor, once the owner lifts
-        // the penalty, for attempts made before).
-        if (reason == DenialReason.RecordRemoved || reason == DenialReason.DoctorSuspended) {
-            emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
-            return false;
-        }
-        penalties += 1;
-        d.penalties = penalties;
-        emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
-        if (!d.suspended && penalties >= penaltyThreshold) {
-            d.suspended = true;
-            d.suspendedBlock = _blockNumber();
-            emit AccountSuspended(msg.sender, SuspensionCause.Penalty);
-        }
-        return false;
     }
 
     /// @notice Break-glass access for the emergency window, with a salted commitment to the stated reason
@@ -560,6 +564,42 @@ contract EhrAccess {
         if (granted && t < q.expiresAt) return DenialReason.None;
         if (q.emergencyBlock <= n && n < q.emergencyEndBlock && t < q.emergencyUntil) return DenialReason.None;
         return granted ? DenialReason.PermissionExpired : DenialReason.NoPermission;
+    }
+
+    /// @dev logAccess for the doctor d (msg.sender, already checked to be a doctor).
+    function _logAccess(
+        Account storage d,
+        address patient,
+        bytes16 recordId,
+        uint64 attemptedAt,
+        uint64 decidedAtBlock
+    ) private returns (bool) {
+        (uint256 n, uint64 t) = _point(decidedAtBlock, attemptedAt);
+        DenialReason reason = _denialReason(d, _permissions[patient][msg.sender], n, t);
+        if (reason == DenialReason.None && recordId != bytes16(0)) {
+            reason = _recordReason(patient, recordId, n);
+        }
+        if (reason == DenialReason.None) {
+            emit AccessGranted(patient, msg.sender, recordId, t);
+            return true;
+        }
+        uint32 penalties = d.penalties;
+        // No penalty for a record removed by then (a race the doctor could not see), nor for an attempt refused because
+        // the doctor was suspended (it already is; penalising it would only re-suspend the doctor, once the owner lifts
+        // the penalty, for attempts made before).
+        if (reason == DenialReason.RecordRemoved || reason == DenialReason.DoctorSuspended) {
+            emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
+            return false;
+        }
+        penalties += 1;
+        d.penalties = penalties;
+        emit AccessDenied(patient, msg.sender, recordId, reason, penalties, t);
+        if (!d.suspended && penalties >= penaltyThreshold) {
+            d.suspended = true;
+            d.suspendedBlock = _blockNumber();
+            emit AccountSuspended(msg.sender, SuspensionCause.Penalty);
+        }
+        return false;
     }
 
     /// @dev A record as of block n: UnknownRecord if never added, RecordRemoved if removed at or before n.

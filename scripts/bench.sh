@@ -59,17 +59,27 @@ cmd_bench() {
     cmd_bench_faults "$@"
     return
   fi
-  local t0=$SECONDS publish=0 stamp out rc=0
+  local t0=$SECONDS publish=0 readers=0 stamp out rc=0
   case ${1:-} in
     --publish) publish=1 ;;
+    --readers) readers=1 ;;
     "") ;;
-    *) die "unknown bench option '$1' (--publish copies the report and plots to docs/bench/)" ;;
+    *) die "unknown bench option '$1' (--publish copies the report and plots to docs/bench/; --readers runs the doctors' concurrency sweep alone)" ;;
   esac
   bench_fresh_stack "${APT_PACKAGES_BENCH[@]}"
 
   stamp=$(date -u +%Y%m%d-%H%M%S)
   out=$EHR_ROOT/artifacts/bench/$stamp
   mkdir -p "$out"
+  if ((readers)); then
+    say "the doctors' concurrency sweep alone (results in ${out#"$EHR_ROOT"/}/results.csv; no report)"
+    bench_program run readers --out "$out" || rc=$?
+    stack_down
+    ((rc == 0)) || die "the bench failed (exit $rc); partial results in ${out#"$EHR_ROOT"/}"
+    grep '^concurrency readers' "$out/results.csv" || true
+    say "bench (readers) done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/results.csv"
+    return 0
+  fi
   say "benchmark phase 1 of 2: automine (results in ${out#"$EHR_ROOT"/})"
   bench_program run main --out "$out" || rc=$?
   if ((rc == 0)); then

@@ -24,8 +24,11 @@ public static class Runner
             case "blocktime":
                 await BlockTimeAsync(stack, results, operations, spans, outbox, dir, port, progress);
                 break;
+            case "readers":
+                await ReadersOnlyAsync(results, operations, outbox, dir, port, progress);
+                break;
             default:
-                throw new ArgumentException($"Unknown phase '{phase}' (main or blocktime).");
+                throw new ArgumentException($"Unknown phase '{phase}' (main, blocktime or readers).");
         }
 
         results.Add("run", phase, "seconds", watch.Elapsed.TotalSeconds, "s");
@@ -82,6 +85,25 @@ public static class Runner
 
         progress.Stage("network overhead (a second app instance behind counting proxies)");
         await new Network(stack, outbox, results, progress).RunAsync(world, port);
+    }
+
+    /// <summary>
+    /// The doctors' concurrency sweep alone (<c>./ehr bench --readers</c>): a shorter run for work on the read path and
+    /// its audit, with the same world and the same sweep as the full run's.
+    /// </summary>
+    private static async Task ReadersOnlyAsync(Results results, AppOperations operations, Outbox outbox, string dir, int port, Progress progress)
+    {
+        progress.Stage("starting the app on Kestrel (automine chain)");
+        await using var app = BenchApp.Start(port, Memory.Settings);
+        progress.Stage("creating patients and doctors through the use cases");
+        var world = await PopulateAsync(app, dir, progress);
+        progress.Stage("concurrency sweep (doctors reading)");
+        var doctors = await SignInAllAsync(app, world.Doctors, progress);
+        await new Concurrency(outbox, operations, results, progress).ReadersAsync(world, doctors);
+        foreach (var b in doctors)
+        {
+            b.Dispose();
+        }
     }
 
     private static async Task BlockTimeAsync(Stack stack, Results results, AppOperations operations, RequestSpans spans, Outbox outbox, string dir, int port, Progress progress)

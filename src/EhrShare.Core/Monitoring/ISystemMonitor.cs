@@ -39,7 +39,17 @@ public sealed record ShareScanStatus(DateTimeOffset FinishedAt, bool Clean, int 
 
 public sealed record IpfsStatus(bool Reachable, string? Error, string? Version, string? PeerId, long? RepoSize, long? Objects);
 
-public sealed record OutboxStatus(int Pending, int Sent, DateTimeOffset? OldestPending, string? LastError);
+public sealed record OutboxStatus(int Pending, int Sent, DateTimeOffset? OldestPending, string? LastError)
+{
+    /// <summary>How the latest logged reads were batched into transactions; null before any was logged.</summary>
+    public OutboxBatchSizes? Batches { get; init; }
+}
+
+/// <summary>
+/// The latest <see cref="Entries"/> logged reads went out in <see cref="Transactions"/> transactions: entries per
+/// transaction on average, at most, and in the newest one.
+/// </summary>
+public sealed record OutboxBatchSizes(int Entries, int Transactions, double Mean, int Largest, int Latest);
 
 public sealed record RecordCounts(int Committed, int Pending, int Removed);
 

@@ -110,6 +110,8 @@ internal sealed class SystemMonitor(
         }).ToList();
     }
 
+    private const int BatchSizeSample = 1000;
+
     private async Task<OutboxStatus> OutboxAsync(CancellationToken cancellationToken)
     {
         var unconfirmed = db.AccessLog.AsNoTracking().Where(a => a.State != OutboxState.Confirmed);
@@ -118,7 +120,26 @@ internal sealed class SystemMonitor(
         var oldest = await unconfirmed.OrderBy(a => a.Id).Select(a => (DateTimeOffset?)a.AttemptedAt).FirstOrDefaultAsync(cancellationToken);
         var lastError = await unconfirmed.Where(a => a.LastError != null)
             .OrderByDescending(a => a.Id).Select(a => a.LastError).FirstOrDefaultAsync(cancellationToken);
-        return new OutboxStatus(pending, sent, oldest, lastError);
+        return new OutboxStatus(pending, sent, oldest, lastError) { Batches = await BatchSizesAsync(cancellationToken) };
+    }
+
+    /// <summary>Batch sizes over the latest logged reads (newest ids first, on the primary key: cheap at any table size).</summary>
+    private async Task<OutboxBatchSizes?> BatchSizesAsync(CancellationToken cancellationToken)
+    {
+        var hashes = await db.AccessLog.AsNoTracking()
+            .Where(a => a.State == OutboxState.Confirmed && a.TransactionHash != null)
+            .OrderByDescending(a => a.Id)
+            .Select(a => a.TransactionHash!)
+            .Take(BatchSizeSample)
+            .ToListAsync(cancellationToken);
+        if (hashes.Count == 0)
+        {
+            return null;
+        }
+
+        var sizes = hashes.CountBy(h => h).Select(g => g.Value).ToList();
+        var latest = hashes.Count(h => h == hashes[0]);
+        return new OutboxBatchSizes(hashes.Count, sizes.Count, (double)hashes.Count / sizes.Count, sizes.Max(), latest);
     }
 
     private async Task<RecordCounts> RecordsAsync(CancellationToken cancellationToken)

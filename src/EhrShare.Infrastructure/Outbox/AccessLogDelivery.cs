@@ -12,7 +12,11 @@ using Microsoft.Extensions.Options;
 namespace EhrShare.Infrastructure.Outbox;
 
 /// <summary>
-/// Takes one access-log entry a step further towards the chain, with its own DbContext (one per entry, from a scope).
+/// Takes one batch of access-log entries a step further towards the chain, with its own DbContext (one per batch, from a
+/// scope). A batch is one reader's entries that go in one transaction: a doctor's reads (<c>logAccessBatch</c>, in id
+/// order, or <c>logAccess</c> for one), or one patient's own read (<c>logOwnAccess</c>). Its entries share the
+/// transaction's hash and nonce (the signed bytes are kept on the first entry) and are always saved together, so a
+/// batch is confirmed, or sent back to Pending, as a whole: none is lost or logged twice.
 /// <list type="number">
 /// <item>A recorded transaction hash is always checked first: mined → the entry is confirmed from its event (never a
 /// second transaction for it); still in the node's pool → checked again later; unknown to the node (an instance stopped
@@ -43,78 +47,113 @@ internal sealed class AccessLogDelivery(
 
     private EthRpcClient Rpc => contract.Sender.Rpc;
 
-    /// <summary>Returns when the entry should be looked at again, or null once it is confirmed (or gone).</summary>
-    public async Task<DateTimeOffset?> DeliverAsync(long entryId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the Pending entries <paramref name="entryIds"/> (one reader's; entries no longer Pending are left out) as
+    /// one batch. Returns when they should be looked at again, or null once confirmed (or gone).
+    /// </summary>
+    public async Task<DateTimeOffset?> DeliverPendingAsync(IReadOnlyCollection<long> entryIds, CancellationToken cancellationToken)
     {
-        var entry = await db.AccessLog.SingleOrDefaultAsync(e => e.Id == entryId, cancellationToken);
-        if (entry is null || entry.State == OutboxState.Confirmed)
+        var batch = await db.AccessLog
+            .Where(e => entryIds.Contains(e.Id) && e.State == OutboxState.Pending && e.TransactionHash == null)
+            .OrderBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        return await DeliverAsync(batch, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes the batch sent as transaction <paramref name="transactionHash"/> (every entry recorded with that hash) a step
+    /// further. Returns when it should be looked at again, or null once confirmed (or gone).
+    /// </summary>
+    public async Task<DateTimeOffset?> DeliverSentAsync(string transactionHash, CancellationToken cancellationToken)
+    {
+        var batch = await db.AccessLog
+            .Where(e => e.TransactionHash == transactionHash && e.State == OutboxState.Sent)
+            .OrderBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        return await DeliverAsync(batch, cancellationToken);
+    }
+
+    private async Task<DateTimeOffset?> DeliverAsync(List<AccessLogEntry> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
         {
             return null;
         }
 
-        await DeliverAsync(entry, cancellationToken);
-        return entry.State == OutboxState.Confirmed ? null : entry.NextAttemptAt;
+        if (batch.Exists(e => e.ActorUserId != batch[0].ActorUserId || e.ActorAccount != batch[0].ActorAccount || e.Actor != batch[0].Actor ||
+            e.TransactionHash != batch[0].TransactionHash))
+        {
+            throw new InvalidOperationException("An access-log batch must hold one reader's entries with one transaction.");
+        }
+
+        await DeliverBatchAsync(batch, cancellationToken);
+        return batch.TrueForAll(e => e.State == OutboxState.Confirmed) ? null : batch.Min(e => e.NextAttemptAt);
     }
 
-    private async Task DeliverAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    private async Task DeliverBatchAsync(List<AccessLogEntry> batch, CancellationToken cancellationToken)
     {
         try
         {
-            if (entry.TransactionHash is { Length: > 0 } hash && !await NeedsNewTransactionAsync(entry, hash, cancellationToken))
+            if (batch[0].TransactionHash is { Length: > 0 } hash && !await NeedsNewTransactionAsync(batch, hash, cancellationToken))
             {
                 return;
             }
 
-            await SendAsync(entry, cancellationToken);
+            await SendAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (ex is ChainException or AccountKeyUnavailableException or OutboxEntryException)
         {
-            // Before anything reached the node, or while checking a sent one: the entry keeps its state.
-            await RetryLaterAsync(entry, ex, cancellationToken);
+            // Before anything reached the node, or while checking a sent one: the entries keep their state.
+            await RetryLaterAsync(batch, ex, cancellationToken);
         }
     }
 
-    /// <summary>Looks the recorded transaction up; false when that settled the entry for now.</summary>
-    private async Task<bool> NeedsNewTransactionAsync(AccessLogEntry entry, string hash, CancellationToken cancellationToken)
+    /// <summary>Looks the recorded transaction up; false when that settled the batch for now.</summary>
+    private async Task<bool> NeedsNewTransactionAsync(List<AccessLogEntry> batch, string hash, CancellationToken cancellationToken)
     {
         if (await Rpc.EthGetTransactionReceiptAsync(hash, cancellationToken) is { } receipt)
         {
             if (!receipt.Succeeded)
             {
                 // Mined but reverted: it logged nothing, so a new transaction cannot log twice.
-                await BackToPendingAsync(entry, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
+                await BackToPendingAsync(batch, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
                 return false;
             }
 
-            await ConfirmAsync(entry, receipt, cancellationToken);
+            await ConfirmAsync(batch, receipt, cancellationToken);
             return false;
         }
 
         if (await Rpc.EthGetTransactionByHashAsync(hash, cancellationToken) is not null)
         {
             // In the node's pool, not mined yet.
-            entry.NextAttemptAt = time.GetUtcNow() + _options.PollInterval;
+            foreach (var entry in batch)
+            {
+                entry.NextAttemptAt = time.GetUtcNow() + _options.PollInterval;
+            }
+
             await db.SaveChangesAsync(cancellationToken);
             return false;
         }
 
-        if (entry.SignedTransaction is { Length: > 0 } raw && entry.TransactionNonce is { } nonce &&
-            !await SendAgainAsync(entry, hash, raw, (ulong)nonce, cancellationToken))
+        var raw = batch.Find(e => e.SignedTransaction is { Length: > 0 })?.SignedTransaction;
+        if (raw is not null && batch[0].TransactionNonce is { } nonce &&
+            !await SendAgainAsync(batch, hash, raw, (ulong)nonce, cancellationToken))
         {
             return false;
         }
 
-        if (entry.SignedTransaction is null && time.GetUtcNow() < entry.NextAttemptAt)
+        if (raw is null && time.GetUtcNow() < batch.Min(e => e.NextAttemptAt))
         {
             return false; // Unknown, but sent too recently to give it up (found by the start-up sweep).
         }
 
         logger.LogWarning(
-            "Access-log entry {EntryId}: transaction {TransactionHash} is unknown to the node (dropped, or the chain was reset); sending a new one",
-            entry.Id, hash);
+            "Access-log {Entries}: transaction {TransactionHash} is unknown to the node (dropped, or the chain was reset); sending a new one",
+            Ids(batch), hash);
 
         // Its nonce was never used: take nonces from the node again, or the new one would queue behind the gap.
-        if (EthAddress.TryParse(entry.ActorAccount, out var actor))
+        if (EthAddress.TryParse(batch[0].ActorAccount, out var actor))
         {
             Sender.ForgetNonces(actor);
         }
@@ -123,16 +162,16 @@ internal sealed class AccessLogDelivery(
     }
 
     /// <summary>
-    /// The node does not know the recorded transaction, which this entry still holds signed: hand the node the very same
-    /// bytes (same hash, so the chain can hold the attempt only once) when its nonce is the account's next one. False
-    /// when that settled the entry for now (handed over, or waiting for an earlier nonce); true when it can never be
+    /// The node does not know the recorded transaction, which this batch still holds signed: hand the node the very same
+    /// bytes (same hash, so the chain can hold the attempts only once) when its nonce is the account's next one. False
+    /// when that settled the batch for now (handed over, or waiting for an earlier nonce); true when it can never be
     /// mined (its nonce went to another transaction, or the node refuses it), so a new transaction is due.
     /// </summary>
-    private async Task<bool> SendAgainAsync(AccessLogEntry entry, string hash, byte[] raw, ulong nonce, CancellationToken cancellationToken)
+    private async Task<bool> SendAgainAsync(List<AccessLogEntry> batch, string hash, byte[] raw, ulong nonce, CancellationToken cancellationToken)
     {
-        if (!EthAddress.TryParse(entry.ActorAccount, out var actor))
+        if (!EthAddress.TryParse(batch[0].ActorAccount, out var actor))
         {
-            throw new OutboxEntryException($"The entry's reader account '{entry.ActorAccount}' is not an address.");
+            throw new OutboxEntryException($"The entry's reader account '{batch[0].ActorAccount}' is not an address.");
         }
 
         SentTransaction? handedOver = null;
@@ -143,11 +182,11 @@ internal sealed class AccessLogDelivery(
             var next = await Rpc.EthGetTransactionCountAsync(actor, BlockParameter.Pending, cancellationToken);
             if (nonce > next)
             {
-                // An earlier nonce of the account is missing too (usually another entry being recovered the same way):
+                // An earlier nonce of the account is missing too (usually another batch being recovered the same way):
                 // handed over now, this one would wait behind the gap. Look again soon; after ResendAfter, give it up.
-                if (time.GetUtcNow() < entry.NextAttemptAt)
+                if (time.GetUtcNow() < batch.Min(e => e.NextAttemptAt))
                 {
-                    await LookAgainAsync(entry, cancellationToken);
+                    await LookAgainAsync(batch, cancellationToken);
                     return false;
                 }
 
@@ -161,21 +200,21 @@ internal sealed class AccessLogDelivery(
                     await Rpc.EthSendRawTransactionAsync(raw, cancellationToken);
                     // This process's nonces for the account may predate the transaction: take them from the node again.
                     Sender.ForgetNonces(actor);
-                    logger.LogInformation("Access-log entry {EntryId}: the node did not know transaction {TransactionHash}; handed it the same transaction again", entry.Id, hash);
-                    handedOver = new SentTransaction(hash, actor, nonce, raw, CreateRequest(entry));
+                    logger.LogInformation("Access-log {Entries}: the node did not know transaction {TransactionHash}; handed it the same transaction again", Ids(batch), hash);
+                    handedOver = new SentTransaction(hash, actor, nonce, raw, CreateRequest(batch));
                 }
                 catch (RpcException ex)
                 {
                     // Refused (its nonce was taken meanwhile, or its fees no longer do): it is in no pool, and only this
-                    // table holds it. Unless it was mined just now, a new transaction cannot log the attempt twice.
-                    logger.LogInformation("Access-log entry {EntryId}: the node refused transaction {TransactionHash} again ({Reason})", entry.Id, hash, ex.RpcMessage);
+                    // table holds it. Unless it was mined just now, a new transaction cannot log the attempts twice.
+                    logger.LogInformation("Access-log {Entries}: the node refused transaction {TransactionHash} again ({Reason})", Ids(batch), hash, ex.RpcMessage);
                 }
             }
         }
 
         if (handedOver is not null)
         {
-            await AwaitReceiptAsync(entry, handedOver, cancellationToken);
+            await AwaitReceiptAsync(batch, handedOver, cancellationToken);
             return false;
         }
 
@@ -184,11 +223,11 @@ internal sealed class AccessLogDelivery(
         {
             if (receipt.Succeeded)
             {
-                await ConfirmAsync(entry, receipt, cancellationToken);
+                await ConfirmAsync(batch, receipt, cancellationToken);
             }
             else
             {
-                await BackToPendingAsync(entry, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
+                await BackToPendingAsync(batch, $"The log transaction {hash} reverted in block {receipt.BlockNumber}.", cancellationToken);
             }
 
             return false;
@@ -197,38 +236,76 @@ internal sealed class AccessLogDelivery(
         return true;
     }
 
-    private async Task LookAgainAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    /// <summary>The entries for the logs, e.g. "entry 12" or "entries 12-61 (50)".</summary>
+    private static string Ids(List<AccessLogEntry> batch) =>
+        batch.Count == 1
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"entry {batch[0].Id}")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"entries {batch[0].Id}-{batch[^1].Id} ({batch.Count})");
+
+    private async Task LookAgainAsync(List<AccessLogEntry> batch, CancellationToken cancellationToken)
     {
-        entry.NextAttemptAt = Min(entry.NextAttemptAt, time.GetUtcNow() + _options.PollInterval);
+        foreach (var entry in batch)
+        {
+            entry.NextAttemptAt = Min(entry.NextAttemptAt, time.GetUtcNow() + _options.PollInterval);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private async Task SendAsync(AccessLogEntry entry, CancellationToken cancellationToken)
+    private async Task SendAsync(List<AccessLogEntry> batch, CancellationToken cancellationToken)
     {
-        var account = await db.ChainAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserId == entry.ActorUserId, cancellationToken)
+        var first = batch[0];
+        var account = await db.ChainAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.UserId == first.ActorUserId, cancellationToken)
             ?? throw new OutboxEntryException("The reader has no chain account.");
-        if (!string.Equals(account.Address, entry.ActorAccount, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(account.Address, first.ActorAccount, StringComparison.OrdinalIgnoreCase))
         {
-            throw new OutboxEntryException($"The reader's chain account is {account.Address}, not {entry.ActorAccount} as the entry says.");
+            throw new OutboxEntryException($"The reader's chain account is {account.Address}, not {first.ActorAccount} as the entry says.");
         }
 
+        // An entry that cannot be sent as it is waits with its reason; the rest of the batch goes on without it.
+        var sendable = new List<AccessLogEntry>(batch.Count);
+        foreach (var entry in batch)
+        {
+            try
+            {
+                _ = CreateRequest([entry]);
+                sendable.Add(entry);
+            }
+            catch (OutboxEntryException ex)
+            {
+                await RetryLaterAsync([entry], ex, cancellationToken);
+            }
+        }
+
+        if (sendable.Count == 0)
+        {
+            return;
+        }
+
+        batch = sendable;
         var key = signer.Unprotect(account);
-        var request = await Sender.WithGasLimitAsync(key.Address, CreateRequest(entry), cancellationToken);
+        var request = await Sender.WithGasLimitAsync(key.Address, CreateRequest(batch), cancellationToken);
         SentTransaction sent;
         using (await Sender.LockAccountAsync(key.Address, cancellationToken))
         {
             var signed = await Sender.SignAsync(key, request, cancellationToken);
 
-            // Durable before the node sees it: after a crash from here on, the next round looks this hash up first.
-            entry.TransactionHash = signed.Hash;
-            entry.SignedTransaction = signed.Raw;
-            entry.TransactionNonce = (long)signed.Nonce;
-            entry.State = OutboxState.Sent;
-            entry.Attempts++;
-            entry.LastError = null;
-            entry.NextAttemptAt = time.GetUtcNow() + _options.ResendAfter;
+            // Durable before the node sees it: after a crash from here on, the next round looks this hash up first. The
+            // signed bytes are kept once, on the batch's first entry.
+            var resendAt = time.GetUtcNow() + _options.ResendAfter;
+            foreach (var entry in batch)
+            {
+                entry.TransactionHash = signed.Hash;
+                entry.SignedTransaction = entry == batch[0] ? signed.Raw : null;
+                entry.TransactionNonce = (long)signed.Nonce;
+                entry.State = OutboxState.Sent;
+                entry.Attempts++;
+                entry.LastError = null;
+                entry.NextAttemptAt = resendAt;
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -247,21 +324,21 @@ internal sealed class AccessLogDelivery(
             catch (ChainException ex) when (ex is RpcException or ContractRevertException)
             {
                 // The node answered and refused it (e.g. its nonce was taken): it is not in any pool and will never be mined.
-                await BackToPendingAsync(entry, Describe(ex), cancellationToken);
+                await BackToPendingAsync(batch, Describe(ex), cancellationToken);
                 return;
             }
             catch (ChainException ex)
             {
                 // No answer: the node may or may not have it. It stays Sent; the next round looks the hash up.
-                await RetryLaterAsync(entry, ex, cancellationToken, countAttempt: false);
+                await RetryLaterAsync(batch, ex, cancellationToken, countAttempt: false);
                 return;
             }
         }
 
-        await AwaitReceiptAsync(entry, sent, cancellationToken);
+        await AwaitReceiptAsync(batch, sent, cancellationToken);
     }
 
-    private async Task AwaitReceiptAsync(AccessLogEntry entry, SentTransaction sent, CancellationToken cancellationToken)
+    private async Task AwaitReceiptAsync(List<AccessLogEntry> batch, SentTransaction sent, CancellationToken cancellationToken)
     {
         RpcReceipt receipt;
         try
@@ -270,90 +347,146 @@ internal sealed class AccessLogDelivery(
         }
         catch (ContractRevertException ex) when (ex.TransactionHash is not null)
         {
-            await BackToPendingAsync(entry, Describe(ex), cancellationToken);
+            await BackToPendingAsync(batch, Describe(ex), cancellationToken);
             return;
         }
         catch (ChainException ex)
         {
             // Not mined yet (timeout), node gone, or replaced: it stays Sent and the next round looks the hash up.
-            await RetryLaterAsync(entry, ex, cancellationToken, countAttempt: false);
+            await RetryLaterAsync(batch, ex, cancellationToken, countAttempt: false);
             return;
         }
 
-        await ConfirmAsync(entry, receipt, cancellationToken);
+        await ConfirmAsync(batch, receipt, cancellationToken);
     }
 
-    private TransactionRequest CreateRequest(AccessLogEntry entry)
+    /// <summary>
+    /// The batch's transaction: a doctor's reads in id order (<c>logAccessBatch</c>, or <c>logAccess</c> for one), or a
+    /// patient's own read (<c>logOwnAccess</c>, one per transaction). Each attempt is decided on the chain as the app
+    /// decided it: as of the block it read, at the time of the read; without a block (the chain could not be asked), as
+    /// of the block the log is mined in.
+    /// </summary>
+    private TransactionRequest CreateRequest(List<AccessLogEntry> batch)
     {
-        // The attempt is decided on the chain as the app decided it: as of the block it read, at the time of the read.
-        // Without a block (the chain could not be asked), as of the block the log is mined in.
-        ulong? decidedAtBlock = entry.DecidedAtBlock is { } block ? (ulong)block : null;
-        if (!EthAddress.TryParse(entry.PatientAccount, out var patient))
+        var attempts = new List<LoggedAttempt>(batch.Count);
+        foreach (var entry in batch)
         {
-            throw new OutboxEntryException($"The entry's patient account '{entry.PatientAccount}' is not an address.");
+            if (!EthAddress.TryParse(entry.PatientAccount, out var patient))
+            {
+                throw new OutboxEntryException($"The entry's patient account '{entry.PatientAccount}' is not an address.");
+            }
+
+            attempts.Add(new LoggedAttempt(patient, entry.RecordId, entry.AttemptedAt, entry.DecidedAtBlock is { } block ? (ulong)block : null));
         }
 
-        switch (entry.Actor)
+        switch (batch[0].Actor)
         {
+            case AccessActor.Doctor when attempts.Count == 1:
+                var a = attempts[0];
+                return contract.CreateTransaction("logAccess", EhrAccessContract.LogAccessArguments(a.Patient, a.RecordId, a.AttemptedAt, a.DecidedAtBlock));
             case AccessActor.Doctor:
-                return contract.CreateTransaction("logAccess", EhrAccessContract.LogAccessArguments(patient, entry.RecordId, entry.AttemptedAt, decidedAtBlock));
-            case AccessActor.Owner:
-                if (!string.Equals(entry.PatientAccount, entry.ActorAccount, StringComparison.OrdinalIgnoreCase))
+                return contract.CreateTransaction("logAccessBatch", EhrAccessContract.LogAccessBatchArguments(attempts));
+            case AccessActor.Owner when attempts.Count == 1:
+                var own = batch[0];
+                if (!string.Equals(own.PatientAccount, own.ActorAccount, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new OutboxEntryException("An owner's read must be of the reader's own records (patient and reader accounts differ).");
                 }
 
-                return contract.CreateTransaction("logOwnAccess", EhrAccessContract.LogOwnAccessArguments(entry.RecordId, entry.AttemptedAt, decidedAtBlock));
+                return contract.CreateTransaction("logOwnAccess", EhrAccessContract.LogOwnAccessArguments(own.RecordId, own.AttemptedAt, attempts[0].DecidedAtBlock));
+            case AccessActor.Owner:
+                throw new OutboxEntryException("A patient's own reads are logged one per transaction.");
             default:
-                throw new OutboxEntryException($"Unknown reader kind {entry.Actor}.");
+                throw new OutboxEntryException($"Unknown reader kind {batch[0].Actor}.");
         }
     }
 
-    private async Task ConfirmAsync(AccessLogEntry entry, RpcReceipt receipt, CancellationToken cancellationToken)
+    private async Task ConfirmAsync(List<AccessLogEntry> batch, RpcReceipt receipt, CancellationToken cancellationToken)
     {
-        if (!EthAddress.TryParse(entry.ActorAccount, out var actor) || contract.ReadAccessLogResult(receipt, actor) is not { } result)
+        var results = EthAddress.TryParse(batch[0].ActorAccount, out var actor) ? contract.ReadAccessLogResults(receipt, actor) : [];
+        if (results.Count == 0)
         {
             // Nothing was logged by that transaction for this reader, so a new one cannot log twice.
-            await BackToPendingAsync(entry, $"Transaction {receipt.TransactionHash} holds no access-log event of the reader.", cancellationToken);
+            await BackToPendingAsync(batch, $"Transaction {receipt.TransactionHash} holds no access-log event of the reader.", cancellationToken);
             return;
         }
 
-        entry.State = OutboxState.Confirmed;
-        entry.TransactionHash = receipt.TransactionHash;
-        entry.SignedTransaction = null;
-        entry.TransactionNonce = null;
-        entry.BlockNumber = (long)receipt.BlockNumber;
-        entry.ChainAllowed = result.Allowed;
-        entry.ConfirmedAt = time.GetUtcNow();
-        entry.LastError = null;
-        await db.SaveChangesAsync(cancellationToken);
-        logger.LogDebug(
-            "Access-log entry {EntryId} confirmed in block {BlockNumber} ({Outcome})",
-            entry.Id, receipt.BlockNumber, result.Allowed ? "allowed" : "denied");
-    }
-
-    private Task BackToPendingAsync(AccessLogEntry entry, string error, CancellationToken cancellationToken)
-    {
-        entry.State = OutboxState.Pending;
-        entry.TransactionHash = null;
-        entry.SignedTransaction = null;
-        entry.TransactionNonce = null;
-        return RetryLaterAsync(entry, error, countAttempt: false, cancellationToken);
-    }
-
-    private Task RetryLaterAsync(AccessLogEntry entry, Exception error, CancellationToken cancellationToken, bool countAttempt = true) =>
-        RetryLaterAsync(entry, Describe(error), countAttempt, cancellationToken);
-
-    private async Task RetryLaterAsync(AccessLogEntry entry, string error, bool countAttempt, CancellationToken cancellationToken)
-    {
-        if (countAttempt)
+        if (results.Count != batch.Count || !batch.Select((e, i) => Matches(e, results[i])).All(m => m))
         {
-            entry.Attempts++;
+            // The transaction logged attempts, but not this batch's (the table was changed behind the dispatcher's back):
+            // sending again could log twice, so the entries stay Sent with the reason for the operator to see.
+            var error = $"Transaction {receipt.TransactionHash} logged {results.Count} attempts that do not match these {batch.Count} entries.";
+            logger.LogError("Access-log {Entries}: {Error}", Ids(batch), error);
+            foreach (var entry in batch)
+            {
+                entry.LastError = error;
+                entry.NextAttemptAt = time.GetUtcNow() + _options.MaxBackoff;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return;
         }
 
-        entry.LastError = error.Length <= MaxErrorLength ? error : error[..(MaxErrorLength - 1)] + "…";
-        entry.NextAttemptAt = time.GetUtcNow() + Backoff(Math.Max(entry.Attempts, 1));
-        logger.LogInformation("Access-log entry {EntryId} not on the chain yet (attempt {Attempts}): {Error}", entry.Id, entry.Attempts, entry.LastError);
+        var now = time.GetUtcNow();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var entry = batch[i];
+            entry.State = OutboxState.Confirmed;
+            entry.TransactionHash = receipt.TransactionHash;
+            entry.SignedTransaction = null;
+            entry.TransactionNonce = null;
+            entry.BlockNumber = (long)receipt.BlockNumber;
+            entry.ChainAllowed = results[i].Allowed;
+            entry.ConfirmedAt = now;
+            entry.LastError = null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogDebug(
+            "Access-log {Entries} confirmed in block {BlockNumber} ({Allowed} allowed)",
+            Ids(batch), receipt.BlockNumber, results.Count(r => r.Allowed));
+    }
+
+    private static bool Matches(AccessLogEntry entry, AccessLogResult result) =>
+        entry.RecordId == result.RecordId && EthAddress.TryParse(entry.PatientAccount, out var patient) && patient == result.Patient;
+
+    private Task BackToPendingAsync(List<AccessLogEntry> batch, string error, CancellationToken cancellationToken)
+    {
+        foreach (var entry in batch)
+        {
+            entry.State = OutboxState.Pending;
+            entry.TransactionHash = null;
+            entry.SignedTransaction = null;
+            entry.TransactionNonce = null;
+        }
+
+        return RetryLaterAsync(batch, error, countAttempt: false, cancellationToken);
+    }
+
+    private Task RetryLaterAsync(List<AccessLogEntry> batch, Exception error, CancellationToken cancellationToken, bool countAttempt = true) =>
+        RetryLaterAsync(batch, Describe(error), countAttempt, cancellationToken);
+
+    private async Task RetryLaterAsync(List<AccessLogEntry> batch, string error, bool countAttempt, CancellationToken cancellationToken)
+    {
+        var message = error.Length <= MaxErrorLength ? error : error[..(MaxErrorLength - 1)] + "…";
+        foreach (var entry in batch)
+        {
+            if (countAttempt)
+            {
+                entry.Attempts++;
+            }
+
+            entry.LastError = message;
+        }
+
+        var attempts = batch.Max(e => e.Attempts);
+        var next = time.GetUtcNow() + Backoff(Math.Max(attempts, 1));
+        foreach (var entry in batch)
+        {
+            entry.NextAttemptAt = next;
+        }
+
+        logger.LogInformation("Access-log {Entries} not on the chain yet (attempt {Attempts}): {Error}", Ids(batch), attempts, message);
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -18,10 +18,24 @@ public sealed class OutboxOptions : IValidatableObject
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Entries read per scan.</summary>
-    [Range(1, 1000, ErrorMessage = "Outbox:BatchSize must be between 1 and 1000.")]
-    public int BatchSize { get; set; } = 100;
+    [Range(1, 5000, ErrorMessage = "Outbox:ScanSize must be between 1 and 5000.")]
+    public int ScanSize { get; set; } = 1000;
 
-    /// <summary>Entries on their way to the chain at once (across all accounts; one account may have several).</summary>
+    /// <summary>
+    /// The most entries of one doctor logged in one transaction (<c>logAccessBatch</c>; about 9,000 gas each, and each
+    /// adds 128 bytes to the signed transaction the outbox keeps).
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "Outbox:MaxBatch must be between 1 and 100.")]
+    public int MaxBatch { get; set; } = 50;
+
+    /// <summary>
+    /// How long the dispatcher waits, once woken, before it scans: the entries of reads made meanwhile join the batch.
+    /// Zero sends at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01", ErrorMessage = "Outbox:BatchWait must be between 0 and 1 s.")]
+    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Batches (transactions) on their way to the chain at once, across all accounts.</summary>
     [Range(1, 256, ErrorMessage = "Outbox:MaxConcurrency must be between 1 and 256.")]
     public int MaxConcurrency { get; set; } = 16;
 

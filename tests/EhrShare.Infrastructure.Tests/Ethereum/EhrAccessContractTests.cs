@@ -368,6 +368,72 @@ public class EhrAccessContractTests(AutomineChainFixture chain) : IClassFixture<
     }
 
     [Fact]
+    public async Task LogAccessBatch_DecidesEachAttemptAsOfItsOwnBlock_WithItsOwnEvent_AndCountsPenaltiesInOrder()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var record = Guid.CreateVersion7();
+        var unknown = Guid.CreateVersion7();
+        await Contract.AddRecordAsync(patient, record, ChainFixture.Sha256Of("batch " + record));
+        await Contract.GrantAccessAsync(patient, doctor.Address, DateTimeOffset.UtcNow.AddDays(30));
+        var granted = await chain.Rpc.EthBlockNumberAsync();
+        await Contract.RevokeAccessAsync(patient, doctor.Address);
+        Assert.Equal(3u, await Contract.PenaltyThresholdAsync());
+        var readAt = (await chain.ChainNowAsync()).AddSeconds(-1);
+
+        LoggedAttempt Attempt(Guid? id, ulong? block) => new(patient.Address, id, readAt, block);
+        var results = await Contract.LogAccessBatchAsync(doctor,
+        [
+            Attempt(record, granted),   // made while granted: allowed
+            Attempt(record, null),      // after the revocation: denied, penalty 1
+            Attempt(unknown, granted),  // an unknown record: denied, penalty 2
+            Attempt(null, null),        // the list, after the revocation: penalty 3, suspends the doctor
+            Attempt(record, null),      // decided on this block: the doctor is suspended (no penalty)
+            Attempt(record, granted),   // made before all that: still allowed
+        ]);
+
+        Assert.Equal([true, false, false, false, false, true], results.Select(r => r.Allowed));
+        Assert.Equal(
+            [DenialReason.None, DenialReason.NoPermission, DenialReason.UnknownRecord, DenialReason.NoPermission, DenialReason.DoctorSuspended, DenialReason.None],
+            results.Select(r => r.Reason));
+        Assert.Equal([0u, 1u, 2u, 3u, 3u, 0u], results.Select(r => r.Penalties));
+        Assert.Equal([false, false, false, true, false, false], results.Select(r => r.DoctorSuspended));
+        Assert.Equal([record, record, unknown, (Guid?)null, record, record], results.Select(r => r.RecordId));
+        Assert.All(results, r => Assert.Equal(patient.Address, r.Patient));
+        Assert.Single(results.Select(r => r.TransactionHash).Distinct());
+
+        // The same events, with the same fields, as six logAccess transactions would emit, in the batch's order.
+        var receipt = (await chain.Rpc.EthGetTransactionReceiptAsync(results[0].TransactionHash))!;
+        var events = Contract.DecodeEvents(receipt);
+        Assert.Equal(
+            [nameof(AccessGrantedEvent), nameof(AccessDeniedEvent), nameof(AccessDeniedEvent), nameof(AccessDeniedEvent), nameof(AccountSuspendedEvent), nameof(AccessDeniedEvent), nameof(AccessGrantedEvent)],
+            events.Select(e => e.GetType().Name));
+        var first = Assert.IsType<AccessGrantedEvent>(events[0]);
+        Assert.Equal((patient.Address, doctor.Address, (Guid?)record, DateTimeOffset.FromUnixTimeSeconds(readAt.ToUnixTimeSeconds())), (first.Patient, first.Doctor, first.RecordId, first.AttemptedAt));
+        Assert.Equal(SuspensionCause.Penalty, Assert.IsType<AccountSuspendedEvent>(events[4]).Cause);
+        var account = await Contract.GetAccountAsync(doctor.Address);
+        Assert.True(account.Suspended);
+        Assert.Equal(3u, account.Penalties);
+    }
+
+    [Fact]
+    public async Task LogAccessBatch_FromANonDoctorOrEmpty_RevertsAndLogsNothing()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var stranger = await chain.NewFundedKeyAsync();
+        var from = await chain.Rpc.EthBlockNumberAsync();
+        LoggedAttempt[] attempts = [new(patient.Address, null, null, null), new(patient.Address, Guid.CreateVersion7(), null, null)];
+
+        Assert.Equal("NotDoctor", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessBatchAsync(stranger, attempts))).ErrorName);
+        Assert.Equal("NotDoctor", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessBatchAsync(patient, attempts))).ErrorName);
+        Assert.Equal("EmptyBatch", (await Assert.ThrowsAsync<ContractRevertException>(() => Contract.LogAccessBatchAsync(doctor, []))).ErrorName);
+
+        Assert.Empty(await Contract.GetEventsAsync(new EhrEventQuery { Patient = patient.Address, FromBlock = from }));
+        Assert.Equal(0u, (await Contract.GetAccountAsync(doctor.Address)).Penalties);
+    }
+
+    [Fact]
     public async Task OwnerSettings_InvalidValue_RevertsWithErrorString()
     {
         var ex = await Assert.ThrowsAsync<ContractRevertException>(() => Contract.SetPenaltyThresholdAsync(chain.Manager, 0));

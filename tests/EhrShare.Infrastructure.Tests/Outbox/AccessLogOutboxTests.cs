@@ -57,7 +57,7 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
     }
 
     [Fact]
-    public async Task FiftyEntriesFromFiveDoctors_GoOutAtOnceOnTheSignal_AllConfirmed_EachLoggedOnce()
+    public async Task FiftyEntriesFromFiveDoctors_GoOutAtOnceOnTheSignal_OneBatchPerDoctor_AllConfirmed_EachLoggedOnce()
     {
         var db = await stack.NewDatabaseAsync();
         // Polling once a minute: only the save's signal can get these out within the test's time.
@@ -78,8 +78,85 @@ public sealed class AccessLogOutboxTests(OutboxStack stack) : IClassFixture<Outb
             Assert.Equal(1, e.Attempts);
             Assert.Matches("^0x[0-9a-f]{64}$", e.TransactionHash);
         });
-        Assert.Equal(50, entries.Select(e => e.TransactionHash).Distinct().Count());
+        // Saved together, the entries are due together: each doctor's ten go in one logAccessBatch from the doctor's account.
+        var batches = entries.GroupBy(e => e.TransactionHash).ToList();
+        Assert.Equal(5, batches.Count);
+        Assert.All(batches, b => Assert.Equal(10, b.Count()));
+        Assert.All(batches, b => Assert.Single(b.Select(e => e.ActorAccount).Distinct()));
+        var (http, sender) = stack.Client(new NonceManager());
+        using (http)
+        {
+            foreach (var batch in batches)
+            {
+                Assert.Equal(batch.First().ActorAccount, (await sender.Rpc.EthGetTransactionReceiptAsync(batch.Key!))!.From.ToString());
+            }
+        }
+
         await AssertEachLoggedOnceAsync(patient, entries);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task SentBatches_OneMinedOneReverted_AreTakenUpAfterARestart_TheMinedConfirmedFromItsReceipt_TheRevertedSentAgain_EachLoggedOnce()
+    {
+        var db = await stack.NewDatabaseAsync();
+        List<long> landed, reverted;
+        string landedHash, revertedHash;
+        Actor patient;
+        using (var setup = await stack.StartHostAsync(db, new() { ["Outbox:Enabled"] = "false" }))
+        {
+            var (p, doctors, records) = await PatientWithGrantsAsync(setup, doctors: 2, records: 4);
+            patient = p;
+            var contract = setup.Services.GetRequiredService<EhrAccessContract>();
+            var signer = setup.Services.GetRequiredService<AccountSigner>();
+
+            // A dispatcher sent two batches and recorded them, then died before their receipts. The first was mined; the
+            // second ran out of gas and reverted, so it logged nothing.
+            async Task<(List<long> Ids, string Hash)> SentBatchAsync(Actor doctor, ulong? gasLimit)
+            {
+                var entries = records.Select(r => OutboxStack.DoctorRead(doctor, patient, r)).ToList();
+                var key = signer.Unprotect(doctor.Account);
+                var request = contract.CreateTransaction("logAccessBatch", EhrAccessContract.LogAccessBatchArguments(
+                    [.. entries.Select(e => new LoggedAttempt(EthAddress.Parse(patient.Address), e.RecordId, e.AttemptedAt, null))]));
+                request = gasLimit is { } limit ? request with { GasLimit = limit } : await contract.Sender.WithGasLimitAsync(key.Address, request);
+                var sent = await contract.Sender.SendAsync(key, request);
+                foreach (var e in entries)
+                {
+                    e.State = OutboxState.Sent;
+                    e.TransactionHash = sent.Hash;
+                    e.TransactionNonce = (long)sent.Nonce;
+                    e.SignedTransaction = e == entries[0] ? sent.Raw : null;
+                    e.Attempts = 1;
+                    e.NextAttemptAt = DateTimeOffset.UtcNow.AddHours(1); // not due: only the start-up sweep looks at them now
+                }
+
+                var ids = await OutboxStack.WriteAsync(setup, [.. entries]);
+                if (gasLimit is null)
+                {
+                    Assert.True((await contract.Sender.WaitForReceiptAsync(sent)).Succeeded);
+                }
+                else
+                {
+                    await Assert.ThrowsAnyAsync<ChainException>(() => contract.Sender.WaitForReceiptAsync(sent));
+                }
+                return (ids, sent.Hash);
+            }
+
+            (landed, landedHash) = await SentBatchAsync(doctors[0], gasLimit: null);
+            (reverted, revertedHash) = await SentBatchAsync(doctors[1], gasLimit: 40_000);
+            await setup.StopAsync();
+        }
+
+        using var host = await stack.StartHostAsync(db);
+        var all = await OutboxStack.WaitConfirmedAsync(db, [.. landed, .. reverted], seconds: 30);
+
+        Assert.All(all.Where(e => landed.Contains(e.Id)), e => Assert.Equal((landedHash, 1), (e.TransactionHash, e.Attempts)));
+        var again = all.Where(e => reverted.Contains(e.Id)).ToList();
+        Assert.All(again, e => Assert.NotEqual(revertedHash, e.TransactionHash));
+        Assert.Single(again.Select(e => e.TransactionHash).Distinct());
+        Assert.All(all, e => Assert.True(e.ChainAllowed));
+        Assert.All(all, e => Assert.Null(e.SignedTransaction));
+        await AssertEachLoggedOnceAsync(patient, all);
         await host.StopAsync();
     }
 

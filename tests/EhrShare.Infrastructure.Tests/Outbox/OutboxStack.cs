@@ -115,7 +115,6 @@ public sealed class OutboxStack : IAsyncLifetime
             ["Outbox:MaxBackoff"] = "00:00:01",
             ["Outbox:ResendAfter"] = "00:00:02",
             ["Outbox:MaxConcurrency"] = "8",
-            ["Outbox:BatchSize"] = "20",
         };
         foreach (var (key, value) in settings ?? [])
         {

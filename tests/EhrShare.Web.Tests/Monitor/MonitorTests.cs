@@ -30,6 +30,38 @@ public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
     }
 
     [Fact]
+    public async Task Snapshot_ShowsHowTheLatestLoggedReadsWereBatched()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        var doctor = await World.ApprovedDoctorAsync(fixture.App);
+        using (var session = WebSession.For(fixture.App))
+        {
+            await session.SignInAsync(doctor.Email, World.Password);
+            // Two refused reads of the record list (two penalties, below the threshold): both are logged.
+            for (var i = 0; i < 2; i++)
+            {
+                using var refused = await session.Client.GetAsync($"/Doctor/Patients/{patient.Id}");
+                Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            }
+        }
+
+        var logged = await Support.Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+        using var response = await admin.Client.GetAsync("/Monitor/Snapshot");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var batches = json.RootElement.GetProperty("outbox").GetProperty("batches");
+
+        var entries = batches.GetProperty("entries").GetInt32();
+        var transactions = batches.GetProperty("transactions").GetInt32();
+        Assert.InRange(entries, 2, 1000);
+        Assert.InRange(transactions, 1, entries);
+        Assert.Equal((double)entries / transactions, batches.GetProperty("mean").GetDouble(), 6);
+        Assert.InRange(batches.GetProperty("largest").GetInt32(), logged.GroupBy(a => a.TransactionHash).Max(g => g.Count()), entries);
+        Assert.InRange(batches.GetProperty("latest").GetInt32(), 1, batches.GetProperty("largest").GetInt32());
+    }
+
+    [Fact]
     public async Task AnEmergency_IsListedAmongTheAlerts_InRed()
     {
         var patient = await World.ApprovedPatientAsync(fixture.App);

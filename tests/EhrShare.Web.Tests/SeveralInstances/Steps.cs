@@ -118,17 +118,20 @@ public static class Steps
 
     /// <summary>
     /// Every entry is on the chain exactly once: the contract holds one access event per entry for these records (no
-    /// more, no fewer), and each entry's recorded transaction is the one that holds its event.
+    /// more, no fewer), and each entry's recorded transaction is the one that holds its event. A doctor's entries may
+    /// share a transaction (a batch): it then holds one event per entry, in the entries' order.
     /// </summary>
     public static async Task AssertEachOnTheChainOnceAsync(TwoInstancesFixture deployment, Member patient, IReadOnlyList<AccessLogEntry> entries)
     {
         var ids = entries.Select(e => e.RecordId).ToHashSet();
         var events = (await deployment.AccessEventsAsync(patient.Account)).Where(e => ids.Contains(RecordOf(e))).ToList();
-        foreach (var entry in entries)
+        foreach (var batch in entries.GroupBy(e => e.TransactionHash, StringComparer.OrdinalIgnoreCase))
         {
-            var mine = events.Where(e => string.Equals(e.TransactionHash, entry.TransactionHash, StringComparison.OrdinalIgnoreCase)).ToList();
-            Assert.True(mine.Count == 1 && RecordOf(mine[0]) == entry.RecordId,
-                $"entry #{entry.Id} ({entry.Actor}, record {entry.RecordId}, tx {entry.TransactionHash}) has {mine.Count} event(s) in its transaction");
+            var mine = events.Where(e => string.Equals(e.TransactionHash, batch.Key, StringComparison.OrdinalIgnoreCase)).Select(RecordOf).ToList();
+            var expected = batch.OrderBy(e => e.Id).Select(e => e.RecordId).ToList();
+            Assert.True(mine.SequenceEqual(expected),
+                $"entries {string.Join(", ", batch.Select(e => "#" + e.Id))} ({batch.First().Actor}, tx {batch.Key}) have {mine.Count} event(s) in their transaction, " +
+                $"for records {string.Join(", ", mine)} (expected {string.Join(", ", expected)})");
         }
 
         Assert.True(entries.Count == events.Count, $"{entries.Count} attempts recorded, {events.Count} access events on the chain for their records");

@@ -260,27 +260,66 @@ public sealed class EhrAccessContract
         [RecordBytes(recordId), attemptedAt is { } t ? Seconds(t) : ulong.MaxValue, decidedAtBlock ?? ulong.MaxValue];
 
     /// <summary>
+    /// Logs several of the doctor's attempts in one transaction from the doctor's own account, in the given order, each
+    /// decided as <see cref="LogAccessAsync"/> decides one (as of its own block and time, penalties counted in turn). The
+    /// results are in the attempts' order. Reverts for an empty batch or a sender that is not a registered doctor.
+    /// </summary>
+    public async Task<IReadOnlyList<AccessLogResult>> LogAccessBatchAsync(EthKey doctor, IReadOnlyList<LoggedAttempt> attempts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(doctor);
+        ArgumentNullException.ThrowIfNull(attempts);
+        var receipt = await SendAsync(doctor, "logAccessBatch", LogAccessBatchArguments(attempts), cancellationToken);
+        var results = ReadAccessLogResults(receipt, doctor.Address);
+        return results.Count == attempts.Count
+            ? results
+            : throw new ChainException($"logAccessBatch transaction {receipt.TransactionHash} logged {results.Count} attempts of {attempts.Count}.");
+    }
+
+    /// <summary>The argument of <c>logAccessBatch</c> (an array of (patient, recordId, attemptedAt, decidedAtBlock)).</summary>
+    public static IReadOnlyList<object?> LogAccessBatchArguments(IReadOnlyList<LoggedAttempt> attempts)
+    {
+        ArgumentNullException.ThrowIfNull(attempts);
+        return [attempts.Select(a => (object?)LogAccessArguments(a.Patient, a.RecordId, a.AttemptedAt, a.DecidedAtBlock).ToArray()).ToArray()];
+    }
+
+    /// <summary>
     /// What a mined <c>logAccess</c> or <c>logOwnAccess</c> transaction recorded, from its events; null when the receipt
     /// holds none of AccessGranted, AccessDenied or OwnerAccess from this contract.
     /// </summary>
-    public AccessLogResult? ReadAccessLogResult(RpcReceipt receipt, EthAddress actor)
+    public AccessLogResult? ReadAccessLogResult(RpcReceipt receipt, EthAddress actor) =>
+        ReadAccessLogResults(receipt, actor) is { Count: > 0 } results ? results[0] : null;
+
+    /// <summary>
+    /// Every attempt of the actor a mined <c>logAccess</c>, <c>logAccessBatch</c> or <c>logOwnAccess</c> transaction
+    /// recorded, in the order logged (the batch's order): one per AccessGranted, AccessDenied or OwnerAccess event. A
+    /// denial that suspended the doctor (AccountSuspended follows it) says so.
+    /// </summary>
+    public IReadOnlyList<AccessLogResult> ReadAccessLogResults(RpcReceipt receipt, EthAddress actor)
     {
-        var events = DecodeEvents(receipt);
-        var suspended = events.OfType<AccountSuspendedEvent>().Any(e => e.Account == actor);
-        foreach (var e in events)
+        var results = new List<AccessLogResult>();
+        foreach (var e in DecodeEvents(receipt))
         {
             switch (e)
             {
                 case AccessDeniedEvent denied when denied.Doctor == actor:
-                    return new AccessLogResult(false, denied.Reason, denied.Penalties, suspended, receipt.TransactionHash, receipt.BlockNumber);
+                    results.Add(new AccessLogResult(false, denied.Reason, denied.Penalties, false, receipt.TransactionHash, receipt.BlockNumber)
+                    { Patient = denied.Patient, RecordId = denied.RecordId });
+                    break;
                 case AccessGrantedEvent granted when granted.Doctor == actor:
-                    return new AccessLogResult(true, DenialReason.None, 0, false, receipt.TransactionHash, receipt.BlockNumber);
+                    results.Add(new AccessLogResult(true, DenialReason.None, 0, false, receipt.TransactionHash, receipt.BlockNumber)
+                    { Patient = granted.Patient, RecordId = granted.RecordId });
+                    break;
                 case OwnerAccessEvent own when own.Patient == actor:
-                    return new AccessLogResult(own.Allowed, own.Allowed ? DenialReason.None : DenialReason.UnknownRecord, 0, false, receipt.TransactionHash, receipt.BlockNumber);
+                    results.Add(new AccessLogResult(own.Allowed, own.Allowed ? DenialReason.None : DenialReason.UnknownRecord, 0, false, receipt.TransactionHash, receipt.BlockNumber)
+                    { Patient = own.Patient, RecordId = own.RecordId });
+                    break;
+                case AccountSuspendedEvent suspended when suspended.Account == actor && results.Count > 0 && !results[^1].Allowed:
+                    results[^1] = results[^1] with { DoctorSuspended = true };
+                    break;
             }
         }
 
-        return null;
+        return results;
     }
 
     /// <summary>

@@ -94,8 +94,22 @@ public sealed record AccessDecision(bool Allowed, ulong DecidedAtBlock)
     public DateTimeOffset? ExpiresAt { get; init; }
 }
 
-/// <summary>The outcome of <c>logAccess</c> or <c>logOwnAccess</c>, read from the transaction's events.</summary>
-public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber);
+/// <summary>
+/// The outcome of one attempt logged by <c>logAccess</c>, <c>logAccessBatch</c> or <c>logOwnAccess</c>, read from the
+/// transaction's events; <see cref="Patient"/> and <see cref="RecordId"/> say which attempt it is (null: the record list).
+/// </summary>
+public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Penalties, bool DoctorSuspended, string TransactionHash, ulong BlockNumber)
+{
+    public EthAddress Patient { get; init; }
+
+    public Guid? RecordId { get; init; }
+}
+
+/// <summary>
+/// One attempt in a <c>logAccessBatch</c>: the patient, the record (null: the record list), when it was made and the block
+/// it was decided on (null for either: now, i.e. the block the batch is mined in).
+/// </summary>
+public sealed record LoggedAttempt(EthAddress Patient, Guid? RecordId, DateTimeOffset? AttemptedAt, ulong? DecidedAtBlock);
 
 /// <summary>Record ids are Guids in the app and <c>bytes16</c> on the chain, in RFC 4122 (big-endian) byte order.</summary>
 public static class RecordIds

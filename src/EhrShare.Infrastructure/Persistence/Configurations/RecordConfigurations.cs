@@ -40,8 +40,11 @@ internal sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<Acc
         entry.Property(e => e.State).HasConversion<string>().HasMaxLength(16);
         entry.Property(e => e.LastError).HasMaxLength(500);
         entry.Property(e => e.TransactionHash).HasMaxLength(66);
-        entry.Property(e => e.SignedTransaction).HasMaxLength(4096);
+        // Kept on a batch's first entry only: a logAccessBatch of Outbox:MaxBatch (at most 100) reads is about 13 KB.
+        entry.Property(e => e.SignedTransaction).HasMaxLength(16384);
         entry.HasIndex(e => new { e.State, e.NextAttemptAt });
+        // A Sent batch is taken up again by its transaction's hash.
+        entry.HasIndex(e => e.TransactionHash);
         entry.HasIndex(e => new { e.PatientAccount, e.AttemptedAt });
     }
 }

@@ -267,8 +267,8 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasColumnType("char(36)");
 
                     b.Property<byte[]>("SignedTransaction")
-                        .HasMaxLength(4096)
-                        .HasColumnType("varbinary(4096)");
+                        .HasMaxLength(16384)
+                        .HasColumnType("longblob");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -283,6 +283,8 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("TransactionHash");
 
                     b.HasIndex("PatientAccount", "AttemptedAt");
 

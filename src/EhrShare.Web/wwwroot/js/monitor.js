@@ -64,6 +64,10 @@
         lines('records-summary', [
             'records: ' + s.records.committed + ' committed, ' + s.records.pending + ' in progress, ' + s.records.removed + ' removed',
             'access log: ' + o.pending + ' waiting, ' + o.sent + ' sent, not yet mined' + (o.oldestPending ? ' (oldest ' + time(o.oldestPending) + ')' : ''),
+            o.batches
+                ? el('div', 'batches: the last ' + number(o.batches.entries) + ' logged reads in ' + number(o.batches.transactions) + ' transactions ('
+                    + o.batches.mean.toFixed(1) + ' per transaction, largest ' + o.batches.largest + ', latest ' + o.batches.latest + ')', 'small')
+                : el('div', 'batches: none logged yet', 'small text-muted'),
             o.lastError ? el('div', 'last error: ' + o.lastError, 'small text-danger') : el('div', 'no errors', 'small text-muted'),
         ]);
 
