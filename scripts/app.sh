@@ -48,6 +48,14 @@ app_setup() {
   write_stack_env
 }
 
+# Where the generated admin credentials are: written once by setup (absent when EHR_ADMIN_PASSWORD was given).
+admin_password_hint() {
+  local file=$SECRETS_DIR/admin-password
+  if [[ -f $file ]]; then
+    say "admin sign-in: ${file#"$EHR_ROOT"/} (line 1 the email, line 2 the password; owner-only, mode 0600)"
+  fi
+}
+
 app_serve() {
   local config=$1
   port_in_use "$APP_PORT" && die "app: port $APP_PORT is already in use (set EHR_APP_PORT)"

@@ -66,6 +66,19 @@ public sealed class EmergencyReview(
         return rows.Where(e => e.DeclaredAt <= before).OrderBy(e => e.DeclaredAt).ToList();
     }
 
+    /// <summary>
+    /// The latest <paramref name="count"/> emergencies, newest first, each with its reason as the doctor wrote it: the
+    /// monitor shows them in red (the review page also checks the reason against its commitment on the chain).
+    /// </summary>
+    public async Task<IReadOnlyList<(EmergencyQueueItem Emergency, string Reason)>> LatestWithReasonsAsync(int count, CancellationToken cancellationToken)
+    {
+        var latest = db.Emergencies.AsNoTracking().OrderByDescending(e => e.Id).Take(count);
+        var items = await ItemsAsync(latest, cancellationToken);
+        var protectedReasons = await latest.Select(e => new { e.Id, e.ProtectedReason }).ToDictionaryAsync(e => e.Id, e => e.ProtectedReason, cancellationToken);
+        return items.OrderByDescending(e => e.DeclaredAt).ThenByDescending(e => e.Id)
+            .Select(e => (e, reasons.Unprotect(protectedReasons[e.Id]).Text)).ToList();
+    }
+
     public async Task<EmergencyReviewDetail> DetailAsync(long id, CancellationToken cancellationToken)
     {
         var item = (await ItemsAsync(db.Emergencies.AsNoTracking().Where(e => e.Id == id), cancellationToken)).FirstOrDefault()

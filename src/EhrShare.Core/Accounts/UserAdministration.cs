@@ -8,21 +8,47 @@ using Microsoft.Extensions.Logging;
 
 namespace EhrShare.Core.Accounts;
 
-/// <summary>An approved user as the admin sees them, with their standing on the chain.</summary>
+/// <summary>A patient or doctor as the admin sees them, with their standing on the chain once approved.</summary>
 public sealed record UserOverview(
     string UserId,
     string Name,
     string Email,
     string Role,
-    string Account,
+    string? Account,
     PatientAddress? Address,
     bool Suspended,
     uint Penalties,
-    DateTimeOffset? LockedOutUntil);
+    DateTimeOffset? LockedOutUntil)
+{
+    public UserStatus Status { get; init; } = UserStatus.Approved;
+}
+
+/// <summary>Which users the manager's Users page lists.</summary>
+public enum UserFilter
+{
+    /// <summary>Every patient and doctor, whatever their standing.</summary>
+    All = 0,
+
+    /// <summary>Registered and waiting for the manager's decision.</summary>
+    Pending,
+
+    /// <summary>Registrations the manager rejected (they can be reopened).</summary>
+    Rejected,
+
+    /// <summary>Locked by failed sign-ins, until the lockout ends or the manager unlocks them.</summary>
+    Locked,
+
+    /// <summary>Suspended on the chain (by the manager, or by the contract for repeated refusals).</summary>
+    Suspended,
+}
+
+/// <summary>A page of the Users list: the users shown, and whether more matched than are shown.</summary>
+public sealed record UserList(IReadOnlyList<UserOverview> Users, bool Truncated);
 
 /// <summary>
 /// The admin suspends, reinstates, lifts doctors' penalties (the chain holds this state), signs users out
-/// everywhere and unlocks accounts locked by failed sign-ins. A suspension also ends the user's sessions.
+/// everywhere, unlocks accounts locked by failed sign-ins and reopens rejected registrations. A suspension also ends
+/// the user's sessions.
 /// </summary>
 public sealed class UserAdministration(
     IEhrDbContext db,
@@ -32,33 +58,108 @@ public sealed class UserAdministration(
     TimeProvider clock,
     ILogger<UserAdministration> logger)
 {
-    public async Task<IReadOnlyList<UserOverview>> ListAsync(string? search, CancellationToken cancellationToken)
+    /// <summary>Most users one page lists.</summary>
+    public const int PageSize = 200;
+
+    /// <summary>
+    /// Patients and doctors matching <paramref name="search"/> (name or email) and <paramref name="filter"/>, by name.
+    /// Suspension is the chain's state: that filter asks the chain about the approved users matching the search, the
+    /// first <see cref="SuspendedCandidates"/> of them by name.
+    /// </summary>
+    public async Task<UserList> ListAsync(string? search, UserFilter filter, CancellationToken cancellationToken)
     {
-        var query =
-            from user in db.Users.AsNoTracking()
-            join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId
-            where user.Status == UserStatus.Approved
-            select new { user, account };
+        var now = clock.GetUtcNow();
+        var query = People();
         if (!string.IsNullOrWhiteSpace(search))
         {
             var term = search.Trim();
-            query = query.Where(x => x.user.DisplayName.Contains(term) || x.user.Email!.Contains(term));
+            query = query.Where(x => x.User.DisplayName.Contains(term) || x.User.Email!.Contains(term));
         }
 
-        var rows = await query.OrderBy(x => x.user.DisplayName).Take(200).ToListAsync(cancellationToken);
-        var ids = rows.Select(r => r.user.Id).ToList();
+        query = filter switch
+        {
+            UserFilter.Pending => query.Where(x => x.User.Status == UserStatus.Pending),
+            UserFilter.Rejected => query.Where(x => x.User.Status == UserStatus.Rejected),
+            UserFilter.Locked => query.Where(x => x.User.LockoutEnd > now),
+            UserFilter.Suspended => query.Where(x => x.User.Status == UserStatus.Approved),
+            _ => query,
+        };
+        var take = filter == UserFilter.Suspended ? SuspendedCandidates : PageSize;
+        var rows = await query.OrderBy(x => x.User.DisplayName).ThenBy(x => x.User.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var truncated = rows.Count > take;
+        var overviews = await OverviewsAsync(rows.Take(take).ToList(), now, cancellationToken);
+        if (filter == UserFilter.Suspended)
+        {
+            overviews = overviews.Where(u => u.Suspended).ToList();
+        }
+
+        return new UserList(overviews, truncated);
+    }
+
+    /// <summary>Approved users the Suspended filter asks the chain about, at most.</summary>
+    public const int SuspendedCandidates = 500;
+
+    /// <summary>One patient or doctor, as listed; for the confirmation pages that name whom an action concerns.</summary>
+    public async Task<UserOverview> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        var rows = await People().Where(x => x.User.Id == userId).ToListAsync(cancellationToken);
+        return (await OverviewsAsync(rows, clock.GetUtcNow(), cancellationToken)).SingleOrDefault()
+            ?? throw new NotFoundException("No such user.");
+    }
+
+    /// <summary>
+    /// Puts a rejected registration back in the approval queue, as it was registered; the person can sign in and
+    /// sees that it is waiting. Returns the person's name.
+    /// </summary>
+    public async Task<string> ReopenAsync(string userId, string managerId, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw new NotFoundException("No such user.");
+        if (user.Status != UserStatus.Rejected)
+        {
+            throw new ValidationFailedException($"{user.DisplayName}'s registration is not rejected: there is nothing to reopen.");
+        }
+
+        user.Status = UserStatus.Pending;
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogInformation("Registration of user {UserId} reopened by the manager {ManagerId}", user.Id, managerId);
+        return user.DisplayName;
+    }
+
+    private IQueryable<Person> People() =>
+        from user in db.Users.AsNoTracking()
+        join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId into accounts
+        from account in accounts.DefaultIfEmpty()
+        where db.Patients.Any(p => p.UserId == user.Id) || db.Doctors.Any(d => d.UserId == user.Id)
+        select new Person { User = user, Account = account == null ? null : account.Address };
+
+    private async Task<List<UserOverview>> OverviewsAsync(List<Person> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = rows.Select(r => r.User.Id).ToList();
         var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
-        var standings = await Task.WhenAll(rows.Select(r => ledger.GetAccountAsync(r.account.Address, cancellationToken)));
-        var now = clock.GetUtcNow();
+        var standings = await Task.WhenAll(rows.Select(r => StandingAsync(r, cancellationToken)));
         return rows.Select((r, i) => new UserOverview(
-                r.user.Id, r.user.DisplayName, r.user.Email ?? "",
-                patients.ContainsKey(r.user.Id) ? Roles.Patient : Roles.Doctor,
-                r.account.Address,
-                patients.TryGetValue(r.user.Id, out var p) ? p.Address : null,
-                standings[i].Suspended,
-                standings[i].Penalties,
-                r.user.LockoutEnd > now ? r.user.LockoutEnd : null))
+                r.User.Id, r.User.DisplayName, r.User.Email ?? "",
+                patients.ContainsKey(r.User.Id) ? Roles.Patient : Roles.Doctor,
+                r.Account,
+                patients.TryGetValue(r.User.Id, out var p) ? p.Address : null,
+                standings[i]?.Suspended ?? false,
+                standings[i]?.Penalties ?? 0,
+                r.User.LockoutEnd > now ? r.User.LockoutEnd : null) { Status = r.User.Status })
             .ToList();
+    }
+
+    private async Task<LedgerAccount?> StandingAsync(Person person, CancellationToken cancellationToken) =>
+        person.Account is { } account && person.User.Status == UserStatus.Approved
+            ? await ledger.GetAccountAsync(account, cancellationToken)
+            : null;
+
+    /// <summary>A user row with its chain account, if approved (a class with setters so EF can filter on it after the projection).</summary>
+    private sealed class Person
+    {
+        public required ApplicationUser User { get; init; }
+
+        public string? Account { get; init; }
     }
 
     public async Task SuspendAsync(string userId, CancellationToken cancellationToken)

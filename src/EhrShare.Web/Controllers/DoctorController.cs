@@ -43,8 +43,13 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     }
 
     [HttpPost]
-    public async Task<IActionResult> Emergency([Bind(Prefix = "Emergency")] EmergencyModel model, CancellationToken cancellationToken)
+    public async Task<IActionResult> Emergency([Bind(Prefix = "Emergency")] EmergencyModel model, bool confirmed, CancellationToken cancellationToken)
     {
+        if (ModelState.IsValid && !confirmed)
+        {
+            return View("Confirm", await ConfirmEmergencyAsync(model, cancellationToken));
+        }
+
         if (ModelState.IsValid)
         {
             try
@@ -81,6 +86,35 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     [HttpGet("/Doctor/Records/{id:guid}/Download")]
     public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
         new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
+
+    private async Task<ConfirmModel> ConfirmEmergencyAsync(EmergencyModel model, CancellationToken cancellationToken)
+    {
+        string counted;
+        try
+        {
+            var allowance = await access.EmergencyAllowanceAsync(CurrentUserId, cancellationToken);
+            counted = $"It counts toward your limit: {allowance.Used + 1} of {allowance.Limit} in {EmergencyReview.Describe(allowance.Period)}.";
+        }
+        catch (DependencyUnavailableException)
+        {
+            counted = "It counts toward your limit of emergencies per day, enforced by the blockchain contract.";
+        }
+
+        return new ConfirmModel(
+            "Declare an emergency",
+            $"Declare an emergency on the records of {model.PatientAddress.Trim()}?",
+            [
+                "The patient's records open to you at once, for a short time set by the contract, without their approval.",
+                $"The patient sees your name and your reason (\u201c{model.Reason.Trim()}\u201d) at once, and can end the access.",
+                "The EHR manager reviews it: one judged abusive is a penalty on your account (enough penalties suspend it).",
+                counted,
+                "The declaration and every read under it are recorded on the blockchain.",
+            ],
+            Url.Action(nameof(Emergency))!,
+            new Dictionary<string, string> { ["Emergency.PatientAddress"] = model.PatientAddress, ["Emergency.Reason"] = model.Reason },
+            "Declare the emergency",
+            Url.Action(nameof(Index))!);
+    }
 
     private async Task<DoctorDashboardModel> DashboardAsync(RequestAccessModel request, EmergencyModel emergency, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Monitoring;
 using EhrShare.Core.Users;
 using EhrShare.Web.Infrastructure;
@@ -13,6 +14,8 @@ namespace EhrShare.Web.Controllers;
 [Authorize(Roles = Roles.Admin)]
 public sealed class MonitorController(ISystemMonitor monitor) : EhrController
 {
+    private const int EmergencyCount = 20;
+
     [HttpGet]
     public IActionResult Index() => View();
 
@@ -20,6 +23,21 @@ public sealed class MonitorController(ISystemMonitor monitor) : EhrController
     [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
     public async Task<IActionResult> Snapshot(CancellationToken cancellationToken) =>
         Json(await monitor.SnapshotAsync(cancellationToken));
+
+    /// <summary>The latest emergencies with their reasons, for the monitor's red list (refreshed with the snapshot).</summary>
+    [HttpGet]
+    [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
+    public async Task<IActionResult> Emergencies([FromServices] EmergencyReview review, CancellationToken cancellationToken) =>
+        Json((await review.LatestWithReasonsAsync(EmergencyCount, cancellationToken)).Select(x => new
+        {
+            x.Emergency.DeclaredAt,
+            x.Emergency.Until,
+            Doctor = x.Emergency.DoctorName,
+            Patient = x.Emergency.PatientAddress?.ToString(),
+            x.Reason,
+            Verdict = x.Emergency.Verdict?.ToString(),
+            ReviewUrl = Url.Action("Review", "Emergencies", new { id = x.Emergency.Id }),
+        }));
 
     [HttpPost]
     public Task<IActionResult> Scan([FromServices] IShareMaintenance shares, CancellationToken cancellationToken) =>

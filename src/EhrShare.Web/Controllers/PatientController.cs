@@ -30,7 +30,10 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
             // The records list does not need the chain; the badge can wait.
         }
 
-        return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, UploadRules.From(recordOptions.Value), pending));
+        return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, UploadRules.From(recordOptions.Value), pending)
+        {
+            Emergencies = await RecentEmergenciesAsync(access, cancellationToken),
+        });
     }
 
     [HttpPost]
@@ -60,6 +63,15 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         return RedirectToAction(nameof(Index));
     }
 
+    /// <summary>A record shown inside the app's page (a frame, or the image itself), with Download and the way back.</summary>
+    [HttpGet("/Patient/Records/{id:guid}")]
+    public async Task<IActionResult> Record(Guid id, CancellationToken cancellationToken)
+    {
+        var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
+            ?? throw new NotFoundException("That record does not exist or was removed.");
+        return View(new RecordViewerModel(record, $"/Patient/Records/{id}/View", $"/Patient/Records/{id}/Download", Url.Action(nameof(Index))!, "My records"));
+    }
+
     [HttpGet("/Patient/Records/{id:guid}/View")]
     public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
         new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
@@ -87,12 +99,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     public async Task<IActionResult> Access([FromServices] AccessManagement access, CancellationToken cancellationToken)
     {
         var entries = await access.ForPatientAsync(CurrentUserId, cancellationToken);
-        var since = DateTimeOffset.UtcNow.AddDays(-30);
-        var emergencies = (await access.EmergenciesForPatientAsync(CurrentUserId, cancellationToken))
-            .Where(e => e.DeclaredAt > since)
-            .Select(e => new EmergencyNotice(e.DoctorName, e.Reason, e.DeclaredAt))
-            .ToList();
-        return View(new PatientAccessModel(entries, emergencies));
+        return View(new PatientAccessModel(entries, await RecentEmergenciesAsync(access, cancellationToken)));
     }
 
     [HttpPost]
@@ -110,14 +117,58 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         }, () => RedirectToAction(nameof(Access)));
 
     [HttpPost]
-    public Task<IActionResult> Deny(string doctorId, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
-        PostRedirectGetAsync(async () => $"You declined Dr {(await access.DenyAsync(CurrentUserId, doctorId, cancellationToken)).Name}'s request.",
+    public async Task<IActionResult> Deny(string doctorId, bool confirmed, [FromServices] AccessManagement access, CancellationToken cancellationToken)
+    {
+        if (!confirmed)
+        {
+            var doctor = (await EntryAsync(access, doctorId, cancellationToken)).Doctor;
+            return View("Confirm", new ConfirmModel(
+                "Decline a request",
+                $"Decline Dr {doctor.Name}'s request?",
+                [
+                    $"Dr {doctor.Name} ({doctor.Specialty}) cannot open your records.",
+                    "Your answer is recorded on the blockchain, and the doctor sees the request as declined.",
+                    "The doctor may ask again later. To stop their requests reaching you, block them instead.",
+                ],
+                Url.Action(nameof(Deny))!,
+                new Dictionary<string, string> { ["doctorId"] = doctorId },
+                "Decline the request",
+                Url.Action(nameof(Access))!) { CancelLabel = "Keep it waiting" });
+        }
+
+        return await PostRedirectGetAsync(async () => $"You declined Dr {(await access.DenyAsync(CurrentUserId, doctorId, cancellationToken)).Name}'s request.",
             () => RedirectToAction(nameof(Access)));
+    }
 
     [HttpPost]
-    public Task<IActionResult> Revoke(string doctorId, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
-        PostRedirectGetAsync(async () => $"Dr {(await access.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
+    public async Task<IActionResult> Revoke(string doctorId, bool confirmed, [FromServices] AccessManagement access, CancellationToken cancellationToken)
+    {
+        if (!confirmed)
+        {
+            var entry = await EntryAsync(access, doctorId, cancellationToken);
+            var name = entry.Doctor.Name;
+            List<string> consequences = entry.Standing == AccessStanding.Emergency
+                ?
+                [
+                    $"The emergency access Dr {name} declared ends now: they can no longer open your records.",
+                    $"Dr {name} cannot declare another emergency on your records until the EHR manager has reviewed this one.",
+                ]
+                : [$"Dr {name} can no longer open your records, from now on, before the access would have ended."];
+            consequences.Add("The revocation is recorded on the blockchain. Copies the doctor already downloaded stay with them.");
+            consequences.Add($"Dr {name} may ask you again; you decide then.");
+            return View("Confirm", new ConfirmModel(
+                "Revoke access",
+                $"Revoke Dr {name}'s access?",
+                consequences,
+                Url.Action(nameof(Revoke))!,
+                new Dictionary<string, string> { ["doctorId"] = doctorId },
+                "Revoke access",
+                Url.Action(nameof(Access))!) { CancelLabel = "Keep access" });
+        }
+
+        return await PostRedirectGetAsync(async () => $"Dr {(await access.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
             () => RedirectToAction(nameof(Access)));
+    }
 
     [HttpPost]
     public Task<IActionResult> Block(string doctorId, [FromServices] RequestModeration moderation, CancellationToken cancellationToken) =>
@@ -137,6 +188,20 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     [HttpGet]
     public async Task<IActionResult> History(int page, [FromServices] AccessHistory history, CancellationToken cancellationToken) =>
         View(await history.ForPatientAsync(CurrentUserId, page <= 0 ? 1 : page, cancellationToken));
+
+    /// <summary>Emergencies declared on the patient's records in the last 30 days, newest first.</summary>
+    private async Task<IReadOnlyList<EmergencyNotice>> RecentEmergenciesAsync(AccessManagement access, CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.UtcNow.AddDays(-30);
+        return (await access.EmergenciesForPatientAsync(CurrentUserId, cancellationToken))
+            .Where(e => e.DeclaredAt > since)
+            .Select(e => new EmergencyNotice(e.DoctorName, e.Reason, e.DeclaredAt))
+            .ToList();
+    }
+
+    private async Task<PatientAccessEntry> EntryAsync(AccessManagement access, string doctorId, CancellationToken cancellationToken) =>
+        (await access.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(e => e.Doctor.UserId == doctorId)
+        ?? throw new NotFoundException("That doctor has not asked you for access.");
 
     private bool UploadWantsJson() =>
         Request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);

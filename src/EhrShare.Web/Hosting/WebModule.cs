@@ -25,6 +25,7 @@ public static class WebModule
             options.Cookie.Name = "ehrshare.csrf";
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
+        builder.Services.AddEhrStaticFiles();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<CurrentUser>();
@@ -108,7 +109,7 @@ public static class WebModule
         });
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
-        app.UseStaticFiles();
+        app.UseEhrStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

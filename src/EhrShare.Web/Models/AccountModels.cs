@@ -169,3 +169,6 @@ public sealed class ResetPasswordModel
     [Display(Name = "Repeat new password")]
     public string ConfirmPassword { get; set; } = "";
 }
+
+/// <summary>The manager's Users page: the search, the filter and the users they give.</summary>
+public sealed record UsersPageModel(string? Search, EhrShare.Core.Accounts.UserFilter Filter, EhrShare.Core.Accounts.UserList List);

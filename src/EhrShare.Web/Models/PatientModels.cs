@@ -9,6 +9,9 @@ namespace EhrShare.Web.Models;
 
 public sealed record PatientDashboardModel(string Name, PatientAddress Address, IReadOnlyList<RecordSummary> Records, UploadRules Upload, int PendingRequests)
 {
+    /// <summary>Emergencies declared on the patient's records lately: shown in red where the patient lands, too.</summary>
+    public IReadOnlyList<EmergencyNotice> Emergencies { get; init; } = [];
+
     public long MaxUploadBytes => Upload.MaxBytes;
 }
 
@@ -46,6 +49,14 @@ public sealed record UploadRules(long MaxBytes, long MaxJsonBytes, IReadOnlyList
 }
 
 public sealed record RemoveRecordModel(RecordSummary Record);
+
+/// <summary>A record shown in the app's page: where its inline view and its download are, and the page to go back to.</summary>
+public sealed record RecordViewerModel(RecordSummary Record, string ViewUrl, string DownloadUrl, string BackUrl, string BackLabel)
+{
+    public bool IsImage => Record.ContentType.StartsWith("image/", StringComparison.Ordinal);
+
+    public bool IsViewable => RecordFiles.IsViewableInline(Record.ContentType);
+}
 
 public sealed record PatientAccessModel(IReadOnlyList<PatientAccessEntry> Entries, IReadOnlyList<EmergencyNotice> Emergencies);
 
@@ -86,4 +97,22 @@ public static class Formatting
     };
 
     public static string When(DateTimeOffset? at) => at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture) : "–";
+
+    /// <summary>
+    /// A time for the page: UTC as written by the server (for readers without scripts), which js/time.js shows in the
+    /// browser's time zone, with UTC on hover; <paramref name="relative"/> times within a week read "2 h ago" or
+    /// "in 3 days" instead, the full time on hover.
+    /// </summary>
+    public static Microsoft.AspNetCore.Html.IHtmlContent Time(DateTimeOffset? at, bool relative = false)
+    {
+        if (at is not { } t)
+        {
+            return new Microsoft.AspNetCore.Html.HtmlString("–");
+        }
+
+        var utc = When(t);
+        var iso = t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        return new Microsoft.AspNetCore.Html.HtmlString(
+            $"<time datetime=\"{iso}\" title=\"{utc}\" data-local=\"{(relative ? "relative" : "absolute")}\">{utc}</time>");
+    }
 }

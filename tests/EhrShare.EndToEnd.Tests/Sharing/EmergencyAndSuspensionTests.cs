@@ -89,11 +89,7 @@ public sealed class EmergencyAndSuspensionTests(EhrE2EFixture e2e)
             await p.UploadAsync("Allergy list", "allergies.txt", "text/plain", "penicillin"u8.ToArray());
 
             await d.GotoAsync("/Doctor");
-            var form = d.EmergencyForm();
-            await form.GetByLabel("Patient address (AID-PID)").FillAsync(patient.Address!);
-            await form.GetByLabel("Reason").FillAsync(Reason);
-            await ScreenshotAsync(d, "doctor-emergency-filled");
-            await form.GetByRole(AriaRole.Button, new() { Name = "Declare an emergency" }).ClickAsync();
+            await d.DeclareEmergencyAsync(patient.Address!, Reason, "doctor-emergency-filled");
 
             await Expect(d.GetByRole(AriaRole.Status)).ToContainTextAsync($"Emergency access to the records of {patient.Name} ({patient.Address}) is open.");
             await Expect(d.RecordRow("Allergy list")).ToBeVisibleAsync();
@@ -103,7 +99,13 @@ public sealed class EmergencyAndSuspensionTests(EhrE2EFixture e2e)
             await Expect(d.PatientRow(patient.Address!)).ToHaveClassAsync("row-emergency");
             await ScreenshotAsync(d, "doctor-dashboard-emergency");
 
-            await p.GotoAsync("/Patient/Access");
+            // Where the patient lands, too, with the way to end it.
+            await p.GotoAsync("/Patient");
+            var notice = p.Locator("[data-emergency]");
+            await Expect(notice).ToContainTextAsync($"by Dr {doctor.Name}");
+            await Expect(notice).ToContainTextAsync(Reason);
+            await ScreenshotAsync(p, "patient-records-emergency");
+            await notice.GetByRole(AriaRole.Link, new() { Name = "See who can read my records" }).ClickAsync();
             var alert = p.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Emergency access" });
             await Expect(alert).ToContainTextAsync($"by Dr {doctor.Name}");
             await Expect(alert).ToContainTextAsync(Reason);

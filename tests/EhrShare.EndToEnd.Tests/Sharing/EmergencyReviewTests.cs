@@ -33,21 +33,14 @@ public sealed class EmergencyReviewTests(EhrE2EFixture e2e)
             await Expect(rules).ToContainTextAsync("the administrator reviews every emergency");
             await Expect(rules).ToContainTextAsync("at most 2 per 24 hours; you have used 0.");
             await Expect(rules).ToContainTextAsync("they see your name and your reason");
-            var form = d.EmergencyForm();
-            await form.GetByLabel("Patient address (AID-PID)").FillAsync(patient.Address!);
-            await form.GetByLabel("Reason").FillAsync(Reason);
-            await ScreenshotAsync(d, "doctor-emergency-rules");
-            await form.GetByRole(AriaRole.Button, new() { Name = "Declare an emergency" }).ClickAsync();
+            await d.DeclareEmergencyAsync(patient.Address!, Reason, "doctor-emergency-rules");
             await Expect(d.GetByRole(AriaRole.Status)).ToContainTextAsync("the administrator will review it");
 
             await p.RevokeAsync(doctor.Name);
 
             await d.GotoAsync("/Doctor");
             await Expect(d.Locator("#emergency-rules")).ToContainTextAsync("you have used 1.");
-            form = d.EmergencyForm();
-            await form.GetByLabel("Patient address (AID-PID)").FillAsync(patient.Address!);
-            await form.GetByLabel("Reason").FillAsync(Reason);
-            await form.GetByRole(AriaRole.Button, new() { Name = "Declare an emergency" }).ClickAsync();
+            await d.DeclareEmergencyAsync(patient.Address!, Reason);
             await Expect(d.EmergencyForm()).ToContainTextAsync("the administrator has not reviewed it");
             await ScreenshotAsync(d, "doctor-emergency-refused");
 

@@ -24,9 +24,12 @@ public sealed partial class Cast(EhrE2EFixture e2e, Device device) : IAsyncDispo
 
     public static string UniquePersonName(string first) => $"{first} {Guid.NewGuid().ToString("N")[..6]}";
 
+    /// <summary>The time zone of the cast's browsers (an IANA name); null: UTC, like the scenario's own page.</summary>
+    public string? TimezoneId { get; init; }
+
     public async Task<IPage> NewPageAsync()
     {
-        var context = await e2e.NewContextAsync(device);
+        var context = await e2e.NewContextAsync(device, TimezoneId);
         _contexts.Add(context);
         var page = await EhrE2EFixture.NewPageAsync(context, device);
         _pages.Add(page);

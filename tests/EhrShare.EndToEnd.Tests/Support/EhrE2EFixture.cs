@@ -65,10 +65,15 @@ public sealed class EhrE2EFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A new browser context (its own cookies) sized for <paramref name="device"/>, against the app.</summary>
-    public async Task<IBrowserContext> NewContextAsync(Device device)
+    /// <summary>
+    /// A new browser context (its own cookies) sized for <paramref name="device"/>, against the app; in UTC unless
+    /// <paramref name="timezoneId"/> names another time zone (an IANA name).
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(Device device, string? timezoneId = null)
     {
-        var context = await Browser.NewContextAsync(device.ContextOptions(App.BaseAddress));
+        var options = device.ContextOptions(App.BaseAddress);
+        options.TimezoneId = timezoneId ?? options.TimezoneId;
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         return context;
     }

@@ -61,7 +61,34 @@ public static partial class Pages
     {
         await patient.GotoAsync("/Patient/Access");
         await patient.DoctorCard(doctorName).GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await patient.ConfirmAsync($"Revoke Dr {doctorName}'s access?", "Revoke access", "recorded on the blockchain");
         await Expect(patient.GetByRole(AriaRole.Status)).ToContainTextAsync($"Dr {doctorName} can no longer read your records.");
+    }
+
+    /// <summary>
+    /// On a confirmation page: checks its question and that it says <paramref name="consequence"/> (what will happen),
+    /// then clicks <paramref name="button"/>.
+    /// </summary>
+    public static async Task ConfirmAsync(this IPage page, string question, string button, string consequence)
+    {
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(question);
+        await Expect(page.Locator("#consequences")).ToContainTextAsync(consequence);
+        await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
+    }
+
+    /// <summary>Fills the emergency form on "My patients", declares, and confirms on the page that says what will happen.</summary>
+    public static async Task DeclareEmergencyAsync(this IPage doctor, string address, string reason, string? screenshot = null)
+    {
+        var form = doctor.EmergencyForm();
+        await form.GetByLabel("Patient address (AID-PID)").FillAsync(address);
+        await form.GetByLabel("Reason").FillAsync(reason);
+        if (screenshot is not null)
+        {
+            await Screenshots.ScreenshotAsync(doctor, screenshot);
+        }
+
+        await form.GetByRole(AriaRole.Button, new() { Name = "Declare an emergency" }).ClickAsync();
+        await doctor.ConfirmAsync($"Declare an emergency on the records of {address}?", "Declare the emergency", reason);
     }
 
     /// <summary>The doctor's row for a patient on "My patients".</summary>

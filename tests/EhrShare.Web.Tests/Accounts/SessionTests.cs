@@ -84,7 +84,7 @@ public sealed class SessionTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
         using var admin = WebSession.For(fixture.App);
         await admin.SignInAsAdminAsync();
 
-        using var response = await admin.PostAsync($"/Users/Suspend/{doctor.Id}", new Dictionary<string, string>(), "/Users");
+        using var response = await admin.PostAsync($"/Users/Suspend/{doctor.Id}", new Dictionary<string, string> { ["confirmed"] = "true" }, "/Users");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains("suspended", (await admin.GetPageAsync("/Users")).Body!.TextContent, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class SessionTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
 
         using var admin = WebSession.For(fixture.App);
         await admin.SignInAsAdminAsync();
-        using var response = await admin.PostAsync($"/Approvals/Reject/{userId}", new Dictionary<string, string>(), "/Approvals");
+        using var response = await admin.PostAsync($"/Approvals/Reject/{userId}", new Dictionary<string, string> { ["confirmed"] = "true" }, "/Approvals");
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         await AssertCookieSentToSignInAsync(cookie, "/Account/Pending");

@@ -132,6 +132,7 @@ public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFix
         var row = (await admin.GetPageAsync("/Users?q=" + Uri.EscapeDataString(patient.Email))).QuerySelector($"tr[data-user-email='{patient.Email}']");
         Assert.NotNull(row);
         Assert.Contains("Locked until", row.TextContent, StringComparison.Ordinal);
+        Assert.NotNull((await admin.GetPageAsync("/Users?show=Locked")).QuerySelector($"tr[data-user-email='{patient.Email}']"));
 
         using var response = await admin.PostAsync($"/Users/Unlock/{patient.Id}", new Dictionary<string, string>(), "/Users");
 
@@ -139,6 +140,7 @@ public sealed class SignInThrottleTests(ThrottledAppFixture fixture) : IClassFix
         var users = await admin.GetPageAsync("/Users?q=" + Uri.EscapeDataString(patient.Email));
         Assert.Contains("The account is unlocked: its owner can sign in again now.", users.Body!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("Locked until", users.QuerySelector($"tr[data-user-email='{patient.Email}']")!.TextContent, StringComparison.Ordinal);
+        Assert.Null((await admin.GetPageAsync("/Users?show=Locked")).QuerySelector($"tr[data-user-email='{patient.Email}']"));
         using var owner = fixture.From("192.0.2.200");
         await owner.SignInAsync(patient.Email, World.Password);
 

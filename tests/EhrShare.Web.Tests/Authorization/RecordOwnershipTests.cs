@@ -94,7 +94,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
 
         foreach (var id in new[] { other.Id, "no-such-user", patient.Id })
         {
-            using var response = await p.PostAsync($"/Patient/{action}", new Dictionary<string, string> { ["DoctorId"] = id, ["Days"] = "7" }, "/Patient/Access");
+            using var response = await p.PostAsync($"/Patient/{action}", new Dictionary<string, string> { ["DoctorId"] = id, ["Days"] = "7", ["confirmed"] = "true" }, "/Patient/Access");
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{action} for {id}: {(int)response.StatusCode}");
         }
     }
@@ -122,7 +122,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
 
         using var x = WebSession.For(fixture.App);
         await x.SignInAsync(other.Email, World.Password);
-        using (var revoke = await x.PostAsync("/Patient/Revoke", new Dictionary<string, string> { ["doctorId"] = doctor.Id }, "/Patient/Access"))
+        using (var revoke = await x.PostAsync("/Patient/Revoke", new Dictionary<string, string> { ["doctorId"] = doctor.Id, ["confirmed"] = "true" }, "/Patient/Access"))
         {
             // The other patient has no grant to revoke: the contract refuses, and the page says so.
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);

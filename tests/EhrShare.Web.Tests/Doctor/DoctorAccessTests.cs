@@ -39,7 +39,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
 
         await AssertRefusedAsync(d, $"/Doctor/Records/{recordId}/View", "waiting for the patient's answer");
 
-        using (var deny = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Deny"))
+        using (var deny = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Deny"))
         {
             Assert.Equal(HttpStatusCode.Redirect, deny.StatusCode);
         }
@@ -68,7 +68,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
 
         // The allowed reads reach the chain before the revocation (see ARead_AllowedWhenMade_IsLoggedAsAllowed).
         await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
-        using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
         }
@@ -95,7 +95,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         {
         }
 
-        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
         }
 
@@ -137,7 +137,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         }
 
         Assert.Equal(HttpStatusCode.OK, (await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download")).StatusCode);
-        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
         }
 

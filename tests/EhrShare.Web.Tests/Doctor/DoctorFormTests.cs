@@ -37,6 +37,7 @@ public sealed class DoctorFormTests(PeopleFixture people) : IClassFixture<People
         {
             ["Emergency.PatientAddress"] = address ?? people.Patient.Address!,
             ["Emergency.Reason"] = reason,
+            ["confirmed"] = "true",
         }, "Emergency");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -43,7 +43,7 @@ public sealed class PatientNameTests(EhrAppFixture fixture) : IClassFixture<EhrA
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }
 
-        using (var deny = await x.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Deny"))
+        using (var deny = await x.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Deny"))
         {
             Assert.Equal(HttpStatusCode.Redirect, deny.StatusCode);
         }
@@ -55,7 +55,7 @@ public sealed class PatientNameTests(EhrAppFixture fixture) : IClassFixture<EhrA
         AssertNoName(await PageTextAsync(d, $"/Doctor/Patients/{declining.Id}", HttpStatusCode.Forbidden), granting, declining);
 
         await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 3);
-        using (var revoke = await g.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (var revoke = await g.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
         }

@@ -49,7 +49,7 @@ public sealed class RequestLimitTests : IAsyncDisposable
         using (var p = WebSession.For(_app))
         {
             await p.SignInAsync(patients[0].Email, World.Password);
-            using var deny = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Deny");
+            using var deny = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Deny");
             Assert.Equal(HttpStatusCode.Redirect, deny.StatusCode);
         }
 

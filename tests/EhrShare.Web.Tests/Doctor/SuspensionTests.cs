@@ -104,7 +104,7 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
 
         using var admin = WebSession.For(fixture.App);
         await admin.SignInAsAdminAsync();
-        using (var suspend = await admin.SubmitAsync("/Users?q=" + Uri.EscapeDataString(doctor.Email), new Dictionary<string, string>(), "Suspend"))
+        using (var suspend = await admin.SubmitAsync("/Users?q=" + Uri.EscapeDataString(doctor.Email), new Dictionary<string, string> { ["confirmed"] = "true" }, "Suspend"))
         {
             Assert.Equal(HttpStatusCode.Redirect, suspend.StatusCode);
         }

@@ -74,7 +74,7 @@ public sealed class EmergencyReviewTests(EhrAppFixture fixture) : IClassFixture<
         using (var session = WebSession.For(fixture.App))
         {
             await session.SignInAsync(patient.Email, World.Password);
-            using var revoked = await session.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["doctorId"] = doctor.Id }, "Revoke");
+            using var revoked = await session.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["doctorId"] = doctor.Id, ["confirmed"] = "true" }, "Revoke");
             Assert.Equal(HttpStatusCode.Redirect, revoked.StatusCode);
         }
 
@@ -85,6 +85,7 @@ public sealed class EmergencyReviewTests(EhrAppFixture fixture) : IClassFixture<
             {
                 ["Emergency.PatientAddress"] = patient.Address!,
                 ["Emergency.Reason"] = "Found unresponsive again, need the records",
+                ["confirmed"] = "true",
             }, "Emergency");
             Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
             var page = await WebSession.ParseAsync(refused);
@@ -159,6 +160,7 @@ public sealed class EmergencyReviewTests(EhrAppFixture fixture) : IClassFixture<
         {
             ["Emergency.PatientAddress"] = patient.Address!,
             ["Emergency.Reason"] = reason,
+            ["confirmed"] = "true",
         }, "Emergency");
         Assert.Equal(HttpStatusCode.Redirect, declared.StatusCode);
     }

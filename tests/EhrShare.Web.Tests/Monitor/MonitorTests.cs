@@ -73,6 +73,7 @@ public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
             {
                 ["Emergency.PatientAddress"] = patient.Address!,
                 ["Emergency.Reason"] = "Unconscious in A&E, allergies unknown",
+                ["confirmed"] = "true",
             }, "Emergency");
             Assert.Equal(HttpStatusCode.Redirect, declared.StatusCode);
         }

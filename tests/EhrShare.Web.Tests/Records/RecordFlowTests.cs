@@ -44,7 +44,7 @@ public sealed class RecordFlowTests(EhrAppFixture fixture) : IClassFixture<EhrAp
 
         Assert.Equal(content, await d.Client.GetByteArrayAsync($"/Doctor/Records/{recordId}/Download"));
 
-        using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (var revoke = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
         }

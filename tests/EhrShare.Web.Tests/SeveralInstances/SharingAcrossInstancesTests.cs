@@ -35,7 +35,7 @@ public sealed class SharingAcrossInstancesTests(TwoInstancesFixture deployment)
         Assert.Equal(content, await p.On(b).Client.GetByteArrayAsync($"/Patient/Records/{recordId}/Download"));
         // The allowed reads are on the chain before the revocation (see DoctorAccessTests).
         await Steps.ConfirmedAsync(deployment, [recordId], 3);
-        using (var revoke = await p.On(a).SubmitAsync("/Patient/Access", new Dictionary<string, string>(), "Revoke"))
+        using (var revoke = await p.On(a).SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["confirmed"] = "true" }, "Revoke"))
         {
             Assert.Equal(HttpStatusCode.Redirect, revoke.StatusCode);
         }

@@ -25,9 +25,34 @@
         return tr;
     }
 
+    // A <time> that js/time.js shows in the browser's time zone (UTC on hover); relative within a week if asked.
+    function when(iso, relative) {
+        if (!iso) return '';
+        const t = el('time', new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+        t.setAttribute('datetime', iso);
+        t.dataset.local = relative ? 'relative' : 'absolute';
+        return t;
+    }
+
     function eventRow(e) {
         const who = [e.doctor, e.patient].filter(Boolean).join(' → ');
-        return row([e.block, e.name, who, e.detail || (e.recordId ? 'record ' + e.recordId : '')], e.alert ? 'row-emergency' : '');
+        return row([when(e.time, true), e.block, e.name, who, e.detail || (e.recordId ? 'record ' + e.recordId : '')], e.alert ? 'row-emergency' : '');
+    }
+
+    function emergencyRow(e) {
+        const review = el('a', e.verdict ? e.verdict : 'Review', 'btn btn-sm ' + (e.verdict ? 'btn-outline-secondary' : 'btn-danger'));
+        review.href = e.reviewUrl;
+        return row([when(e.declaredAt, true), e.doctor, e.patient || '–', el('span', e.reason, 'text-danger-emphasis'), when(e.until), review],
+            e.verdict ? '' : 'row-emergency');
+    }
+
+    // Up, but with problems (missing or corrupt shares, failed reads or writes) seen since the last scan finished:
+    // amber, not green. A scan counts what it finds against each node just after it finishes, so a node stays amber
+    // until a scan finds nothing wrong with it (after a repair).
+    function nodeState(n, lastScan) {
+        if (!n.up) return badge('down', 'danger');
+        const since = !lastScan || (n.lastProblemAt && new Date(n.lastProblemAt) >= new Date(lastScan.finishedAt));
+        return n.problems > 0 && since ? badge('up, with problems', 'warning') : badge('up', 'success');
     }
 
     function badge(text, kind) { return el('span', text, 'badge text-bg-' + kind); }
@@ -41,6 +66,7 @@
         }
         table.tBodies[0].replaceChildren(...rows);
         if (rows.length === 0) table.tBodies[0].appendChild(row([empty]));
+        if (window.ehrTimes) window.ehrTimes.showAll(table);
     }
 
     function lines(id, items) {
@@ -72,7 +98,7 @@
         ]);
 
         fill('nodes', s.nodes.map(function (n) {
-            return row([n.name, n.up ? badge('up', 'success') : badge('down', 'danger'), number(n.shareCount),
+            return row([n.name, nodeState(n, s.lastScan), number(n.shareCount),
                 n.problems > 0 ? el('span', n.problems + ' — ' + (n.lastProblem || '') + ' ' + time(n.lastProblemAt), 'small text-danger') : el('span', 'none', 'small text-muted')]);
         }), 'No share nodes configured.');
         document.getElementById('last-scan').textContent = s.lastScan
@@ -92,7 +118,8 @@
         fill('blocks', txRows, c.reachable ? 'No blocks yet.' : 'The chain is down.');
         fill('alerts', c.alerts.map(eventRow), c.reachable ? 'None so far.' : 'The chain is down.');
         fill('events', c.events.map(eventRow), c.reachable ? 'No events yet.' : 'The chain is down.');
-        updated.textContent = 'Updated ' + time(s.takenAt);
+        updated.replaceChildren('Updated ', when(s.takenAt));
+        if (window.ehrTimes) window.ehrTimes.showAll(updated);
     }
 
     // Vertical bars side by side; on a narrow screen (a phone), one horizontal pair of bars per operation instead,
@@ -144,11 +171,17 @@
         ctx.fillStyle = '#212529'; ctx.fillText('p95', left + 64, height - 3);
     }
 
+    async function getJson(address) {
+        const response = await fetch(address, { headers: { 'Accept': 'application/json' }, credentials: 'same-origin' });
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.json();
+    }
+
     async function refresh() {
         try {
-            const response = await fetch(url, { headers: { 'Accept': 'application/json' }, credentials: 'same-origin' });
-            if (!response.ok) throw new Error('HTTP ' + response.status);
-            render(await response.json());
+            const [snapshot, emergencies] = await Promise.all([getJson(url), getJson(root.dataset.emergenciesUrl)]);
+            render(snapshot);
+            fill('monitor-emergencies', emergencies.map(emergencyRow), 'No emergency declared.');
         } catch (e) {
             updated.textContent = 'Could not refresh (' + e.message + '); retrying…';
         } finally {
