@@ -81,6 +81,11 @@ public sealed class ChainIndexWriter(
 
         if (!string.Equals(state.ContractAddress, contract.ToString(), StringComparison.OrdinalIgnoreCase))
         {
+            if ((await rpc.EthGetCodeAsync(contract, BlockParameter.Latest, cancellationToken)).Length == 0)
+            {
+                return ChainIndexStep.NoContract; // A wrong address in this instance's settings does not empty the index.
+            }
+
             logger.LogInformation("The chain index was of contract {OldContract}; indexing {Contract} from block 0", state.ContractAddress, contract);
             return await ResetAsync(state, contract, cancellationToken) ? ChainIndexStep.Reset : ChainIndexStep.Conflict;
         }
