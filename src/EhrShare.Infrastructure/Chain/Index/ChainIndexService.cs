@@ -46,7 +46,8 @@ internal sealed class ChainIndexService(
                 {
                     step = await writer.StepAsync(stoppingToken);
                 }
-                while (step is ChainIndexStep.Indexed or ChainIndexStep.Reorganised or ChainIndexStep.Reset && !stoppingToken.IsCancellationRequested);
+                while (step is ChainIndexStep.Indexed or ChainIndexStep.Reorganised or ChainIndexStep.Reset or ChainIndexStep.Narrowed
+                       && !stoppingToken.IsCancellationRequested);
 
                 if (failures > 0)
                 {

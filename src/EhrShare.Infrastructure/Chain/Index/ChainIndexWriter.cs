@@ -30,6 +30,9 @@ public enum ChainIndexStep
     /// <summary>The index was emptied (a rebuild, or another contract): it starts again from block 0.</summary>
     Reset,
 
+    /// <summary>The range held far more logs than a step stores: nothing stored, the next step reads a smaller one.</summary>
+    Narrowed,
+
     /// <summary>The cursor moved meanwhile (another indexer, a rebuild) or the chain changed during the read: nothing stored, try again.</summary>
     Conflict,
 }
@@ -56,8 +59,13 @@ public sealed class ChainIndexWriter(
 
     private readonly ContractAbi _abi = ContractArtifact.EhrAccess.Abi;
 
-    /// <summary>Blocks in the next range: starts small, doubles while ranges stay under the target, up to BlockRange.</summary>
-    private long _range = 64;
+    /// <summary>
+    /// Blocks in the next range: starts small (again after each catch-up, as a burst of transactions may follow), doubles
+    /// while ranges stay under the target, up to BlockRange, and shrinks to the target's share after a dense one.
+    /// </summary>
+    private long _range = InitialRange;
+
+    private const long InitialRange = 8;
 
     /// <summary>The cursor: the last block indexed (-1: none yet).</summary>
     public async Task<long> IndexedThroughAsync(CancellationToken cancellationToken) =>
@@ -104,6 +112,7 @@ public sealed class ChainIndexWriter(
         var target = (long)head - o.Confirmations;
         if (target <= state.Block)
         {
+            _range = InitialRange;
             return ChainIndexStep.CaughtUp;
         }
 
@@ -125,9 +134,15 @@ public sealed class ChainIndexWriter(
             return ChainIndexStep.Conflict; // The chain reorganised between the two calls: read again.
         }
 
+        var read = to - from + 1;
         _range = logs.Count > TargetLogsPerRange
-            ? Math.Max(1, _range * TargetLogsPerRange / logs.Count)
-            : logs.Count < TargetLogsPerRange / 2 ? _range * 2 : _range;
+            ? Math.Max(1, read * TargetLogsPerRange / logs.Count)
+            : logs.Count < TargetLogsPerRange / 2 ? read * 2 : read;
+        if (logs.Count > 4 * TargetLogsPerRange && read > 1)
+        {
+            return ChainIndexStep.Narrowed;
+        }
+
         var rows = await DecodeAsync(logs, cancellationToken);
         db.ChainEvents.AddRange(rows);
         state.Block = to;
@@ -229,6 +244,22 @@ public sealed class ChainIndexWriter(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         try
         {
+            // The cursor row locked first: a second writer waits here for the first's commit, then sees the cursor
+            // moved and gives up quietly (the concurrency token stays the guard for databases without row locks).
+            var tracked = db.ChangeTracker.Entries<ChainIndexState>().FirstOrDefault(e => e.State == EntityState.Modified);
+            if (tracked is not null)
+            {
+                var current = await db.Database
+                    .SqlQuery<long>($"SELECT Block AS Value FROM ChainIndexState WHERE Id = {ChainIndexState.SingletonId} FOR UPDATE")
+                    .ToListAsync(cancellationToken);
+                if (current.Count != 1 || current[0] != tracked.Property(x => x.Block).OriginalValue)
+                {
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    db.ChangeTracker.Clear();
+                    return false;
+                }
+            }
+
             if (before is not null)
             {
                 await before();
