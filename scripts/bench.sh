@@ -80,13 +80,19 @@ cmd_bench() {
     say "bench (readers) done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/results.csv"
     return 0
   fi
-  say "benchmark phase 1 of 2: automine (results in ${out#"$EHR_ROOT"/})"
+  say "benchmark phase 1 of 3: automine (results in ${out#"$EHR_ROOT"/})"
   bench_program run main --out "$out" || rc=$?
   if ((rc == 0)); then
     say "restarting anvil with a 1 s block time"
     bench_block_time 1
-    say "benchmark phase 2 of 2: 1 s block time"
+    say "benchmark phase 2 of 3: 1 s block time"
     bench_program run blocktime --out "$out" || rc=$?
+  fi
+  if ((rc == 0)); then
+    say "restarting anvil in automine"
+    bench_block_time ""
+    say "benchmark phase 3 of 3: History and monitor with 1,000 and 100,000 contract events"
+    bench_program run chain --out "$out" || rc=$?
   fi
   stack_down
   ((rc == 0)) || die "the bench failed (exit $rc); partial results in ${out#"$EHR_ROOT"/}"

@@ -1,6 +1,7 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
+using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Monitoring;
 using EhrShare.Core.Records;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,11 @@ public static class CoreModule
         builder.Services.AddScoped<TwoFactorSettings>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<RequestModeration>();
+        builder.Services.AddOptions<ChainIndexOptions>()
+            .BindConfiguration(ChainIndexOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddScoped<ChainEventWindows>();
         builder.Services.AddScoped<AccessHistory>();
         builder.Services.AddScoped<EmergencyReview>();
         builder.Services.AddOptions<EmergencyOptions>()

@@ -1,4 +1,5 @@
 using EhrShare.Core;
+using EhrShare.Infrastructure.Chain.Index;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ipfs;
 using EhrShare.Infrastructure.Mail;
@@ -17,6 +18,7 @@ builder.AddPersistence();
 builder.AddShareNodes();
 builder.AddIpfs();
 builder.AddChain();
+builder.AddChainIndex();
 builder.AddAccessLogOutbox();
 builder.AddRecordReconciler();
 builder.AddMonitoring();

@@ -35,6 +35,7 @@ public static class ReportWriter
         Concurrency(md, r);
         Network(md, r);
         Gas(md, r);
+        ChainLength(md, r);
         Storage(md, r);
         Primitives(md, r);
         Method(md);
@@ -231,6 +232,35 @@ public static class ReportWriter
 
         md.AppendLine();
         md.AppendLine(Invariant($"{r.V("gas", "(all)", "transactions"):N0} transactions in {r.V("gas", "(all)", "blocks"):N0} blocks."));
+        md.AppendLine();
+    }
+
+    private static void ChainLength(StringBuilder md, ResultTable r)
+    {
+        const string section = Stages.ChainLength.Section;
+        if (!r.Cases(section).Any())
+        {
+            return;
+        }
+
+        var small = Stages.ChainLength.Sizes[0];
+        var large = Stages.ChainLength.Sizes[^1];
+        md.AppendLine(Invariant($"## Chain length: History and monitor with {small:N0} and {large:N0} contract events (issue 14)"));
+        md.AppendLine();
+        md.AppendLine("The same patient's History page (HTTP, signed in) and the monitor's snapshot (the use case, in process), interleaved, "
+            + Invariant($"{Stages.ChainLength.Samples} samples each, after the chain was seeded in bulk and the app's chain index (if any) caught up."));
+        md.AppendLine();
+        md.AppendLine(Invariant($"| page | p50, {small:N0} events | p95 | p50, {large:N0} events | p95 | p50 ratio | target |"));
+        md.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (name, key) in new[] { ("History page", "history"), ("Monitor snapshot", "monitor") })
+        {
+            var a = r.V(section, Invariant($"{key} {small}"), "p50");
+            var b = r.V(section, Invariant($"{key} {large}"), "p50");
+            md.AppendLine(Invariant($"| {name} | {a:0.0} ms | {r.V(section, $"{key} {small}", "p95"):0.0} ms | {b:0.0} ms | {r.V(section, $"{key} {large}", "p95"):0.0} ms | {b / a:0.00}× | ≤ 1.5× {(b / a <= 1.5 ? "met" : "**missed**")} |"));
+        }
+
+        md.AppendLine();
+        md.AppendLine(Invariant($"Events on the chain when measured: {r.V(section, $"{small}", "events"):N0} and {r.V(section, $"{large}", "events"):N0}; the index caught up {r.V(section, $"{large}", "index_wait"):0} s after seeding the larger chain."));
         md.AppendLine();
     }
 

@@ -27,8 +27,11 @@ public static class Runner
             case "readers":
                 await ReadersOnlyAsync(results, operations, outbox, dir, port, progress);
                 break;
+            case "chain":
+                await ChainLengthAsync(stack, results, port, progress);
+                break;
             default:
-                throw new ArgumentException($"Unknown phase '{phase}' (main, blocktime or readers).");
+                throw new ArgumentException($"Unknown phase '{phase}' (main, blocktime, readers or chain).");
         }
 
         results.Add("run", phase, "seconds", watch.Elapsed.TotalSeconds, "s");
@@ -125,6 +128,32 @@ public static class Runner
 
         progress.Stage("gas per contract function (receipts of the whole run)");
         await new Gas(stack.ChainRpcUrl, results, progress).RunAsync();
+    }
+
+    /// <summary>Last (automine again): it adds 100,000 events to the chain, which the other stages must not see.</summary>
+    /// <remarks>With a patient of its own (a record, two doctors granted, a few reads): the phase runs alone too.</remarks>
+    private static async Task ChainLengthAsync(Stack stack, Results results, int port, Progress progress)
+    {
+        progress.Stage("starting the app on Kestrel (automine chain)");
+        await using var app = BenchApp.Start(port);
+        progress.Stage("chain length: a patient with a short history");
+        var owner = await World.PatientAsync(app, await World.CreateAreaAsync(app));
+        using var patient = await SignedInAsync(app, owner);
+        await patient.UploadAsync("bench history", System.Security.Cryptography.RandomNumberGenerator.GetBytes(Sizes.OneKiB), Sizes.OneKiB);
+        var record = await World.RecordIdAsync(app, owner, "bench history");
+        var buffer = new byte[Sizes.OneMiB];
+        for (var d = 0; d < 2; d++)
+        {
+            var doctor = await World.DoctorAsync(app);
+            await World.GrantAsync(app, owner, doctor);
+            using var reader = await SignedInAsync(app, doctor);
+            for (var i = 0; i < 3; i++)
+            {
+                await reader.GetAsync($"/Doctor/Records/{record}/Download", buffer);
+            }
+        }
+
+        await new ChainLength(app, stack, results, progress).RunAsync(patient);
     }
 
     private static async Task<WorldState> PopulateAsync(BenchApp app, string dir, Progress progress)

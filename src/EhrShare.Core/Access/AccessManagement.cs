@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using EhrShare.Core.Chain;
+using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
@@ -51,7 +52,14 @@ public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding St
 /// Requests, grants, denials, revocations and emergencies: each is a transaction on the contract from the user's own
 /// account; the lists are read from the contract's events and its current state.
 /// </summary>
-public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IAccessLedger ledger, IEmergencyReasonProtector reasons, TimeProvider clock, IOptions<AccessRequestOptions> requestOptions)
+public sealed class AccessManagement(
+    IEhrDbContext db,
+    RecordParties parties,
+    IAccessLedger ledger,
+    ChainEventWindows windows,
+    IEmergencyReasonProtector reasons,
+    TimeProvider clock,
+    IOptions<AccessRequestOptions> requestOptions)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
@@ -233,9 +241,15 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
     public async Task<IReadOnlyList<PatientAccessEntry>> ForPatientAsync(string patientUserId, CancellationToken cancellationToken)
     {
         var patient = await parties.PatientAsync(patientUserId, cancellationToken);
-        var events = await ledger.GetEventsAsync(new LedgerEventQuery { Patient = patient.Account.Address }, cancellationToken);
-        var doctorAccounts = events.Where(e => e.Doctor is not null && e.Doctor != patient.Account.Address)
-            .Select(e => e.Doctor!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        // Who ever dealt with the patient, from the chain index (and the blocks after it); where each stands, from the contract.
+        var me = patient.Account.Address;
+        var window = await windows.OpenAsync(new LedgerEventQuery { Patient = me }, cancellationToken);
+        var indexed = await db.ChainEvents.AsNoTracking()
+            .Where(e => e.Patient == me && e.BlockNumber <= window.IndexedThrough && e.Doctor != null)
+            .Select(e => e.Doctor!).Distinct().ToListAsync(cancellationToken);
+        var doctorAccounts = indexed.Concat(window.Tail.Select(e => e.Doctor).OfType<string>())
+            .Where(d => !string.Equals(d, me, StringComparison.OrdinalIgnoreCase))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var doctors = await DoctorsByAccountAsync(doctorAccounts, cancellationToken);
         var blocked = (await db.DoctorBlocks.AsNoTracking().Where(b => b.PatientUserId == patient.User.Id)
             .Select(b => b.DoctorUserId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
@@ -267,8 +281,14 @@ public sealed class AccessManagement(IEhrDbContext db, RecordParties parties, IA
     public async Task<IReadOnlyList<DoctorAccessEntry>> ForDoctorAsync(string doctorUserId, CancellationToken cancellationToken)
     {
         var doctor = await parties.DoctorAsync(doctorUserId, cancellationToken);
-        var events = await ledger.GetEventsAsync(new LedgerEventQuery { Doctor = doctor.Account.Address }, cancellationToken);
-        var patientAccounts = events.Where(e => e.Patient is not null).Select(e => e.Patient!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var me = doctor.Account.Address;
+        var window = await windows.OpenAsync(new LedgerEventQuery { Doctor = me }, cancellationToken);
+        var indexed = await db.ChainEvents.AsNoTracking()
+            .Where(e => e.Doctor == me && e.BlockNumber <= window.IndexedThrough && e.Patient != null)
+            .Select(e => e.Patient!).Distinct().ToListAsync(cancellationToken);
+        var patientAccounts = indexed.Concat(window.Tail.Where(e => e.Patient is not null && string.Equals(e.Doctor, me, StringComparison.OrdinalIgnoreCase))
+                .Select(e => e.Patient!))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var patients = await PatientsByAccountAsync(patientAccounts, cancellationToken);
         var entries = new List<DoctorAccessEntry>();
         foreach (var account in patientAccounts)

@@ -1,5 +1,6 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
+using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.AspNetCore.Identity;
@@ -38,6 +39,12 @@ public interface IEhrDbContext
     DbSet<DoctorBlock> DoctorBlocks { get; }
 
     DbSet<RequestReport> RequestReports { get; }
+
+    /// <summary>The chain index: the contract's events, written by the indexer only.</summary>
+    DbSet<IndexedChainEvent> ChainEvents { get; }
+
+    /// <summary>The chain index's cursor (one row).</summary>
+    DbSet<ChainIndexState> ChainIndex { get; }
 
     /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
     DatabaseFacade Database { get; }

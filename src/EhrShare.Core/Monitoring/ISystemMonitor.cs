@@ -24,7 +24,11 @@ public sealed record ChainStatus(
     string? ContractAddress,
     IReadOnlyList<BlockView> Blocks,
     IReadOnlyList<EventView> Events,
-    IReadOnlyList<EventView> Alerts);
+    IReadOnlyList<EventView> Alerts)
+{
+    /// <summary>The block the event lists are as of (the chain index and the blocks after it).</summary>
+    public ulong? EventsAsOfBlock { get; init; }
+}
 
 public sealed record BlockView(ulong Number, DateTimeOffset Time, ulong GasUsed, IReadOnlyList<TransactionView> Transactions);
 

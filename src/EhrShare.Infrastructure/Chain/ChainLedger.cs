@@ -221,7 +221,7 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
         return roles;
     }
 
-    private static LedgerEvent ToLedgerEvent(EhrAccessEvent e, Dictionary<EthAddress, EhrRole> roles)
+    internal static LedgerEvent ToLedgerEvent(EhrAccessEvent e, Dictionary<EthAddress, EhrRole> roles)
     {
         var evt = new LedgerEvent(e.EventName, e.BlockNumber, e.Timestamp, e.TransactionHash, null, null, null, null, null);
         LedgerEvent ForAccount(EthAddress account, string? detail) => roles.GetValueOrDefault(account) == EhrRole.Doctor

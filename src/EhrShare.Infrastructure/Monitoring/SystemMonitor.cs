@@ -1,4 +1,5 @@
 using EhrShare.Core.Chain;
+using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
@@ -21,7 +22,7 @@ namespace EhrShare.Infrastructure.Monitoring;
 internal sealed class SystemMonitor(
     IEhrDbContext db,
     ChainMonitor chain,
-    IAccessLedger ledger,
+    ChainEventWindows windows,
     KuboRpcClient ipfs,
     HealthCheckService health,
     IShareNodeStatusSource nodes,
@@ -51,12 +52,19 @@ internal sealed class SystemMonitor(
         try
         {
             var blocks = await chain.GetRecentBlocksAsync(BlockCount, cancellationToken);
-            var all = await ledger.GetEventsAsync(new LedgerEventQuery(), cancellationToken);
-            var events = all.TakeLast(EventCount).Reverse().ToList();
+            // From the chain index (newest rows only) and the few blocks after its cursor, read live.
+            var window = await windows.OpenAsync(new LedgerEventQuery(), cancellationToken);
+            var through = window.IndexedThrough;
+            var tail = window.Tail.Reverse().ToList();
+            var latest = await db.ChainEvents.AsNoTracking().Where(e => e.BlockNumber <= through)
+                .OrderByDescending(e => e.BlockNumber).ThenByDescending(e => e.LogIndex).Take(EventCount).ToListAsync(cancellationToken);
+            var events = tail.Concat(latest.Select(e => e.ToLedgerEvent())).Take(EventCount).ToList();
 
             // Emergencies, denials and suspensions get a list of their own, so that a busy chain does not push them
             // out of sight among the latest events.
-            var alerts = all.Where(IsAlert).TakeLast(AlertCount).Reverse().ToList();
+            var latestAlerts = await db.ChainEvents.AsNoTracking().Where(e => e.IsAlert && e.BlockNumber <= through)
+                .OrderByDescending(e => e.BlockNumber).ThenByDescending(e => e.LogIndex).Take(AlertCount).ToListAsync(cancellationToken);
+            var alerts = tail.Where(IsAlert).Concat(latestAlerts.Select(e => e.ToLedgerEvent())).Take(AlertCount).ToList();
             var accounts = blocks.SelectMany(b => b.Transactions).Select(t => t.From.ToString())
                 .Concat(events.Concat(alerts).SelectMany(e => new[] { e.Patient, e.Doctor }).OfType<string>())
                 .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -67,7 +75,10 @@ internal sealed class SystemMonitor(
                 blocks.Select(b => new BlockView(b.Number, b.Timestamp, b.GasUsed,
                     b.Transactions.Select(t => new TransactionView(t.Hash, Name(t.From.ToString()), t.Function, t.GasUsed, t.Succeeded)).ToList())).ToList(),
                 events.Select(View).ToList(),
-                alerts.Select(View).ToList());
+                alerts.Select(View).ToList())
+            {
+                EventsAsOfBlock = window.AsOfBlock,
+            };
 
             EventView View(LedgerEvent e) => new(e.BlockNumber, e.BlockTime, e.Name, e.Patient is null ? null : Name(e.Patient),
                 e.Doctor is null ? null : Name(e.Doctor), e.RecordId, e.Detail, IsAlert(e));
@@ -78,8 +89,7 @@ internal sealed class SystemMonitor(
         }
     }
 
-    private static bool IsAlert(LedgerEvent e) =>
-        e.Name is "AccessDenied" or "EmergencyAccess" or "EmergencyRefused" or "AccountSuspended" || e.Allowed == false;
+    private static bool IsAlert(LedgerEvent e) => ChainEventKinds.IsAlert(e);
 
     private async Task<IpfsStatus> IpfsAsync(CancellationToken cancellationToken)
     {

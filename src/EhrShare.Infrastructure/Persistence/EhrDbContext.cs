@@ -1,5 +1,6 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
+using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
@@ -38,6 +39,13 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     public DbSet<DoctorBlock> DoctorBlocks => Set<DoctorBlock>();
 
     public DbSet<RequestReport> RequestReports => Set<RequestReport>();
+
+    public DbSet<IndexedChainEvent> ChainEvents => Set<IndexedChainEvent>();
+
+    public DbSet<ChainIndexState> ChainIndex => Set<ChainIndexState>();
+
+    /// <summary>The chain index's checkpoints, where a reorganisation is looked for.</summary>
+    public DbSet<ChainIndexCheckpoint> ChainIndexCheckpoints => Set<ChainIndexCheckpoint>();
 
     /// <summary>The share nodes' problem counts, shared by every app instance (<see cref="ShareNodeReports"/>).</summary>
     public DbSet<ShareNodeProblemCount> ShareNodeProblems => Set<ShareNodeProblemCount>();

@@ -185,9 +185,43 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         PostRedirectGetAsync(async () => $"Your report on Dr {(await moderation.ReportAsync(CurrentUserId, doctorId, comment, cancellationToken)).Name}'s request went to the EHR manager.",
             () => RedirectToAction(nameof(Access)));
 
+    /// <summary>
+    /// The access history, filtered by doctor, kind and days (UTC). A filter that does not parse or does not hold (an
+    /// end before its start) is named in a message and the unfiltered first page is shown.
+    /// </summary>
     [HttpGet]
-    public async Task<IActionResult> History(int page, [FromServices] AccessHistory history, CancellationToken cancellationToken) =>
-        View(await history.ForPatientAsync(CurrentUserId, page <= 0 ? 1 : page, cancellationToken));
+    public async Task<IActionResult> History(int page, string? doctor, HistoryKind? kind, DateOnly? from, DateOnly? to,
+        [FromServices] AccessHistory history, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        if (!ModelState.IsValid)
+        {
+            problem = string.Join(" ", ModelState
+                .Where(e => e.Value?.Errors.Count > 0)
+                .Select(e => e.Key switch
+                {
+                    nameof(kind) => "Choose all, allowed, denied or emergency.",
+                    nameof(from) => "The start date is not a date (YYYY-MM-DD).",
+                    nameof(to) => "The end date is not a date (YYYY-MM-DD).",
+                    _ => "The page number is not a number.",
+                }).Distinct());
+        }
+        else
+        {
+            var filter = new HistoryFilter { Doctor = string.IsNullOrWhiteSpace(doctor) ? null : doctor.Trim(), Kind = kind ?? HistoryKind.All, From = from, To = to };
+            try
+            {
+                return View(await history.ForPatientAsync(CurrentUserId, page <= 0 ? 1 : page, filter, cancellationToken));
+            }
+            catch (ValidationFailedException e)
+            {
+                problem = e.Message;
+            }
+        }
+
+        ViewData["FilterError"] = problem;
+        return View(await history.ForPatientAsync(CurrentUserId, 1, new HistoryFilter(), cancellationToken));
+    }
 
     /// <summary>Emergencies declared on the patient's records in the last 30 days, newest first.</summary>
     private async Task<IReadOnlyList<EmergencyNotice>> RecentEmergenciesAsync(AccessManagement access, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using EhrShare.Infrastructure.Chain.Index;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.Infrastructure.Ethereum.Rpc;
@@ -11,12 +12,12 @@ namespace EhrShare.Web.Hosting;
 /// <summary>
 /// Operator commands of the app, run instead of serving when the first argument names one:
 /// <c>setup</c> (everything below, in order), <c>deploy-contract</c>, <c>migrate</c>, <c>seed-admin</c>, and
-/// <c>shares scan|repair</c>. They use the app's own configuration, so they work the same against the ./ehr stacks
+/// <c>shares scan|repair</c>, <c>chain reindex</c>. They use the app's own configuration, so they work the same against the ./ehr stacks
 /// and against servers a user already has.
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract", "shares"];
+    private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract", "shares", "chain"];
 
     /// <summary>Exit code of <c>shares scan|repair</c> when the scan found problems or the repair left some.</summary>
     public const int SharesNeedAttention = 3;
@@ -56,6 +57,8 @@ public static class CommandLine
                     break;
                 case "shares":
                     return await SharesAsync(services, args.Length > 1 ? args[1] : "scan", cancel.Token);
+                case "chain":
+                    return await ChainAsync(services, args.Length > 1 ? args[1] : "", cancel.Token);
             }
 
             return 0;
@@ -135,6 +138,52 @@ public static class CommandLine
                 await Console.Error.WriteLineAsync($"Unknown shares action '{action}': use 'shares scan' or 'shares repair'.");
                 return 2;
         }
+    }
+
+    /// <summary>
+    /// <c>chain reindex</c> empties the chain index and reads it again from block 0 up to the head (less the
+    /// confirmations), printing its progress. A running app beside it is safe: the cursor keeps the two from writing a
+    /// range twice, and its indexer carries on from where this one stopped.
+    /// </summary>
+    private static async Task<int> ChainAsync(IServiceProvider services, string action, CancellationToken cancellationToken)
+    {
+        if (action != "reindex")
+        {
+            await Console.Error.WriteLineAsync($"Unknown chain action '{action}': use 'chain reindex'.");
+            return 2;
+        }
+
+        var writer = services.GetRequiredService<ChainIndexWriter>();
+        var resets = 0;
+        while (!await writer.ResetAsync(cancellationToken))
+        {
+            if (++resets == 10)
+            {
+                await Console.Error.WriteLineAsync("chain reindex failed: the index kept changing under it (ten tries).");
+                return 1;
+            }
+        }
+
+        await Console.Out.WriteLineAsync("Chain index emptied; reading the contract's events from block 0.");
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var reported = TimeSpan.Zero;
+        ChainIndexStep step;
+        do
+        {
+            step = await writer.StepAsync(cancellationToken);
+            if (started.Elapsed - reported >= TimeSpan.FromSeconds(5))
+            {
+                reported = started.Elapsed;
+                await Console.Out.WriteLineAsync($"  through block {await writer.IndexedThroughAsync(cancellationToken)}");
+            }
+        }
+        while (step is not (ChainIndexStep.CaughtUp or ChainIndexStep.NoContract));
+
+        var db = services.GetRequiredService<EhrDbContext>();
+        var count = await db.ChainEvents.CountAsync(cancellationToken);
+        await Console.Out.WriteLineAsync(
+            $"Chain index rebuilt: {count} event(s) through block {await writer.IndexedThroughAsync(cancellationToken)} in {started.Elapsed.TotalSeconds:0.0} s.");
+        return 0;
     }
 
     private static string Describe(Exception e)

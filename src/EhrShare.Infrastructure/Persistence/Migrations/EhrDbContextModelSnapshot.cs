@@ -207,6 +207,136 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.ToTable("Areas", (string)null);
                 });
 
+            modelBuilder.Entity("EhrShare.Core.Chain.Index.ChainIndexCheckpoint", b =>
+                {
+                    b.Property<long>("BlockNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BlockHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.HasKey("BlockNumber");
+
+                    b.ToTable("ChainIndexCheckpoints", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Chain.Index.ChainIndexState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Block")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BlockHash")
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<string>("ContractAddress")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ChainIndexState", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Chain.Index.IndexedChainEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("Allowed")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("AttemptedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("BlockHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.Property<long>("BlockNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("BlockTime")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<string>("Doctor")
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<bool>("IsAlert")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<int>("LogIndex")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("Patient")
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<Guid?>("RecordId")
+                        .HasColumnType("char(36)");
+
+                    b.Property<string>("TransactionHash")
+                        .IsRequired()
+                        .HasMaxLength(66)
+                        .HasColumnType("varchar(66)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TransactionHash");
+
+                    b.HasIndex("BlockHash", "LogIndex")
+                        .IsUnique();
+
+                    b.HasIndex("BlockNumber", "LogIndex");
+
+                    b.HasIndex("Doctor", "Patient");
+
+                    b.HasIndex("Patient", "At");
+
+                    b.HasIndex("IsAlert", "BlockNumber", "LogIndex");
+
+                    b.HasIndex("Patient", "Category", "At");
+
+                    b.HasIndex("Patient", "Doctor", "At");
+
+                    b.ToTable("ChainEvents", (string)null);
+                });
+
             modelBuilder.Entity("EhrShare.Core.Records.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")

@@ -118,6 +118,9 @@
         fill('blocks', txRows, c.reachable ? 'No blocks yet.' : 'The chain is down.');
         fill('alerts', c.alerts.map(eventRow), c.reachable ? 'None so far.' : 'The chain is down.');
         fill('events', c.events.map(eventRow), c.reachable ? 'No events yet.' : 'The chain is down.');
+        for (const span of document.querySelectorAll('.events-as-of')) {
+            span.textContent = c.eventsAsOfBlock != null ? ', as of block ' + c.eventsAsOfBlock : '';
+        }
         updated.replaceChildren('Updated ', when(s.takenAt));
         if (window.ehrTimes) window.ehrTimes.showAll(updated);
     }
