@@ -14,11 +14,16 @@ public sealed class OAuthApplicationStore(EhrDbContext db) : EfStore<OAuthApplic
     public override async ValueTask DeleteAsync(OAuthApplication application, CancellationToken cancellationToken)
     {
         // Its authorizations and tokens go with it, in one transaction.
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        // In the caller's transaction when there is one (a device's revocation), else in one of its own.
+        var own = Db.Database.CurrentTransaction is null ? await Db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using var transaction = own;
         await Db.Set<OAuthToken>().Where(t => t.ApplicationId == application.Id).ExecuteDeleteAsync(cancellationToken);
         await Db.Set<OAuthAuthorization>().Where(a => a.ApplicationId == application.Id).ExecuteDeleteAsync(cancellationToken);
         await base.DeleteAsync(application, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+        }
     }
 
     public async ValueTask<OAuthApplication?> FindByIdAsync(string identifier, CancellationToken cancellationToken) =>

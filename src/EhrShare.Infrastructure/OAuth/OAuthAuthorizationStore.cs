@@ -12,10 +12,15 @@ public sealed class OAuthAuthorizationStore(EhrDbContext db) : EfStore<OAuthAuth
 {
     public override async ValueTask DeleteAsync(OAuthAuthorization authorization, CancellationToken cancellationToken)
     {
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
+        // In the caller's transaction when there is one (a device's revocation), else in one of its own.
+        var own = Db.Database.CurrentTransaction is null ? await Db.Database.BeginTransactionAsync(cancellationToken) : null;
+        await using var transaction = own;
         await Db.Set<OAuthToken>().Where(t => t.AuthorizationId == authorization.Id).ExecuteDeleteAsync(cancellationToken);
         await base.DeleteAsync(authorization, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        if (own is not null)
+        {
+            await own.CommitAsync(cancellationToken);
+        }
     }
 
     public async IAsyncEnumerable<OAuthAuthorization> FindAsync(string? subject, string? client, string? status, string? type,

@@ -28,7 +28,9 @@ public sealed partial class FhirController(
     AccessManagement access,
     ListRecords listRecords,
     ReadRecord readRecord,
+    UploadRecord upload,
     IOptions<RecordOptions> recordOptions,
+    TimeProvider clock,
     ILogger<FhirController> logger) : ControllerBase
 {
     public const string BasePath = "fhir/R4";
@@ -232,6 +234,11 @@ public sealed partial class FhirController(
             }
 
             return await action(caller);
+        }
+        catch (FhirInvalidException e)
+        {
+            logger.LogInformation("FHIR 400 for {Path}: {Count} issue(s)", Request.Path, e.Issues.Count);
+            return new FhirResult(e.ToOutcome(), StatusCodes.Status400BadRequest);
         }
         catch (EhrException e)
         {

@@ -32,7 +32,10 @@ public static class FhirCapabilities
                         Resource("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType],
                             ("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("date", SearchParamType.Date)),
                         Resource("Binary", [CapabilityStatement.TypeRestfulInteraction.Read]),
+                        Resource("Observation", [CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.SearchType],
+                            ("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("code", SearchParamType.Token), ("date", SearchParamType.Date)),
                     ],
+                    Interaction = [new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction }],
                 },
             ],
         };
