@@ -24,6 +24,7 @@ builder.AddRecordReconciler();
 builder.AddMonitoring();
 builder.AddMail();
 builder.AddAccounts();
+builder.AddOAuthServer();
 builder.AddEhrWeb();
 
 var app = builder.Build();

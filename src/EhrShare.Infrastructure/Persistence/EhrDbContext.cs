@@ -4,6 +4,7 @@ using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
+using EhrShare.Infrastructure.OAuth;
 using EhrShare.Infrastructure.ShareNodes;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -52,6 +53,21 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
 
     /// <summary>Completed share scans; the newest is the monitor's last scan.</summary>
     public DbSet<ShareScanResult> ShareScans => Set<ShareScanResult>();
+
+    /// <summary>OAuth clients, consents, issued tokens' entries and extra scopes (OpenIddict's stores; docs/decisions/openiddict-with-own-stores.md).</summary>
+    public DbSet<OAuthApplication> OAuthApplications => Set<OAuthApplication>();
+
+    public DbSet<OAuthAuthorization> OAuthAuthorizations => Set<OAuthAuthorization>();
+
+    public DbSet<OAuthScope> OAuthScopes => Set<OAuthScope>();
+
+    public DbSet<OAuthToken> OAuthTokens => Set<OAuthToken>();
+
+    /// <summary>The authorization server's signing and encryption keys, protected with Data Protection.</summary>
+    public DbSet<OAuthServerKey> OAuthServerKeys => Set<OAuthServerKey>();
+
+    /// <summary>Patients' gateway devices (OAuth clients that may only add Observations).</summary>
+    public DbSet<GatewayDevice> GatewayDevices => Set<GatewayDevice>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

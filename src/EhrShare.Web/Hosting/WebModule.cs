@@ -1,3 +1,5 @@
+using EhrShare.Web.Api;
+using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Infrastructure;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.HttpsPolicy;
@@ -109,12 +111,14 @@ public static class WebModule
         });
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/Home/Status/{0}");
+        app.UseApiResponses();
         app.UseEhrStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseTwoFactorRequirement();
         app.MapEhrHealth();
+        app.MapSmartConfiguration();
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;
     }
