@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.AspNetCore.DataProtection;
@@ -22,7 +23,7 @@ public sealed class OAuthServerKeys(IServiceScopeFactory scopes, IDataProtection
     private readonly IDataProtector _protector = protection.CreateProtector("EhrShare.OAuth.ServerKeys");
     private (RsaSecurityKey Signing, RsaSecurityKey Encryption)? _loaded;
 
-    /// <summary>Loads (making them if needed) both keys and keeps them for <see cref="LoadedOrLoad"/>.</summary>
+    /// <summary>Loads (making them if needed) both keys and keeps them for <see cref="TryLoadedOrLoad"/>.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
         var signing = await GetOrCreateAsync(Signing, cancellationToken);
@@ -30,15 +31,27 @@ public sealed class OAuthServerKeys(IServiceScopeFactory scopes, IDataProtection
         _loaded = (signing, encryption);
     }
 
-    /// <summary>The keys loaded at start, or loaded now (blocking) if that failed: for options, which are built synchronously.</summary>
-    public (RsaSecurityKey Signing, RsaSecurityKey Encryption) LoadedOrLoad()
+    /// <summary>
+    /// The keys loaded at start, or loaded now (blocking) if that failed: for options, which are built synchronously.
+    /// False when the database is out of reach.
+    /// </summary>
+    public bool TryLoadedOrLoad(out (RsaSecurityKey Signing, RsaSecurityKey Encryption) loaded)
     {
         if (_loaded is null)
         {
-            LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            try
+            {
+                LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is DbException || e.InnerException is DbException)
+            {
+                loaded = default;
+                return false;
+            }
         }
 
-        return _loaded!.Value;
+        loaded = _loaded!.Value;
+        return true;
     }
 
     /// <summary>The key for <paramref name="purpose"/>, made and stored if the deployment has none yet.</summary>

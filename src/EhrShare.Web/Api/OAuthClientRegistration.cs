@@ -1,6 +1,8 @@
 using EhrShare.Infrastructure.OAuth;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace EhrShare.Web.Api;
@@ -15,6 +17,8 @@ internal sealed class OAuthClientRegistration(
     IServiceScopeFactory scopes,
     OAuthServerKeys keys,
     IOptions<OAuthOptions> options,
+    IOptionsMonitorCache<OpenIddictServerOptions> serverOptions,
+    IOptionsMonitorCache<OpenIddictValidationOptions> validationOptions,
     ILogger<OAuthClientRegistration> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -64,6 +68,10 @@ internal sealed class OAuthClientRegistration(
         try
         {
             await keys.LoadAsync(cancellationToken);
+            // Built before the keys were loaded (a request while the database was away), the options hold throwaway
+            // keys (ConfigureOAuthServer): built again on the next request, with the deployment's keys.
+            serverOptions.TryRemove(Options.DefaultName);
+            validationOptions.TryRemove(Options.DefaultName);
             await RegisterMobileClientAsync(cancellationToken);
             return true;
         }
