@@ -217,7 +217,8 @@ public sealed class Consistency(Stack stack, FaultWorld world, IReadOnlyList<Loa
             doubled += Math.Max(0, onChain - group.Count());
         }
 
-        var orphanEvents = events.Count(e => !entries.Any(x => string.Equals(x.TransactionHash, e.TransactionHash, StringComparison.OrdinalIgnoreCase)));
+        var entryTransactions = entries.Select(e => e.TransactionHash).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var orphanEvents = events.Count(e => e.TransactionHash is null || !entryTransactions.Contains(e.TransactionHash));
         var readsAnswered = load.Outcomes.Count(o => o.Kind == RequestKind.Read && o.Ok);
         var doctorEntries = entries.Count(e => e.Actor == AccessActor.Doctor);
         Add("access attempts recorded / access events on the chain", $"{entries.Count} / {events.Count}", entries.Count == events.Count);
