@@ -33,7 +33,7 @@ public sealed class RemoveRecord(
         {
             record.PendingCid = await RebuiltCidAsync(record.Id, hash, cancellationToken);
         }
-        catch (ShareReconstructionException)
+        catch (RecordBlockUnavailableException)
         {
             // Too few good shares are left: the record is unreadable already. Destroy what is left; the ciphertext
             // stays pinned but nobody can open it, and the admin's share scan reports the record.

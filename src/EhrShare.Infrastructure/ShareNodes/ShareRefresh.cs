@@ -18,7 +18,7 @@ public sealed class ShareRefresh(ShareVault vault, ILogger<ShareRefresh> logger)
 {
     /// <summary>Refreshes the record's shares after checking them against <paramref name="expectedBlockHash"/>
     /// (the hash anchored on the chain, or the app database's copy of it).</summary>
-    /// <exception cref="Core.Records.ShareReconstructionException">Fewer than k good shares: nothing was written.</exception>
+    /// <exception cref="Core.Records.RecordBlockUnavailableException">Fewer than k good shares: nothing was written.</exception>
     /// <exception cref="DependencyUnavailableException">A node did not answer or did not take its new share.</exception>
     public async Task<ShareRefreshResult> RunAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, CancellationToken cancellationToken)
     {

@@ -4,7 +4,6 @@ using EhrShare.Core.Records;
 using EhrShare.Sharing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ShareReconstructionException = EhrShare.Core.Records.ShareReconstructionException;
 
 namespace EhrShare.Infrastructure.ShareNodes;
 
@@ -141,7 +140,7 @@ public sealed class ShareVault : IShareVault
     /// Reads the record's share from every node in parallel (each bounded by the node timeout) and rebuilds the
     /// block from the first k that verify. With <paramref name="waitForAll"/> false it returns at once and checks
     /// the late answers in the background (reporting bad ones); with true it waits for every node and the outcome
-    /// lists all of them. Throws <see cref="ShareReconstructionException"/> when no k shares verify, or
+    /// lists all of them. Throws <see cref="RecordBlockUnavailableException"/> when no k shares verify, or
     /// <see cref="DependencyUnavailableException"/> when nodes that did not answer could have made up the difference.
     /// </summary>
     internal async Task<ReadOutcome> ReadAsync(Guid recordId, ReadOnlyMemory<byte> expectedBlockHash, bool waitForAll, CancellationToken cancellationToken)
@@ -291,7 +290,7 @@ public sealed class ShareVault : IShareVault
                 }
             }
         }
-        catch (Exception e) when (e is ShareFormatException or Sharing.ShareReconstructionException)
+        catch (Exception e) when (e is ShareFormatException or ShareReconstructionException)
         {
             _logger.LogWarning("Checking the late share answers for record {RecordId} failed: {Error}", recordId, e.Message);
         }
@@ -312,7 +311,7 @@ public sealed class ShareVault : IShareVault
     /// <summary>
     /// Why no block came back. When nodes that did not answer could have made up k good shares, it is an outage
     /// (<see cref="DependencyUnavailableException"/>: try again; use cases treat it as "nothing changed"); otherwise
-    /// the shares are gone or wrong (<see cref="ShareReconstructionException"/>: the record cannot be read).
+    /// the shares are gone or wrong (<see cref="RecordBlockUnavailableException"/>: the record cannot be read).
     /// </summary>
     private Exception Failure(Guid recordId, List<NodeShare> answers, int notWaitedFor)
     {
@@ -353,7 +352,7 @@ public sealed class ShareVault : IShareVault
         }
 
         _logger.LogWarning("Record {RecordId} could not be rebuilt: {Reason}; {Details}", recordId, why, details);
-        return new ShareReconstructionException(
+        return new RecordBlockUnavailableException(
             $"The record's key could not be rebuilt from the share nodes: {why}" + (details.Length > 0 ? $". {details}." : "."),
             [.. badNodes.Distinct()]);
     }

@@ -1,8 +1,8 @@
 using EhrShare.Core.Common;
+using EhrShare.Core.Records;
 using EhrShare.Sharing;
 using EhrShare.Testing;
 using static EhrShare.Infrastructure.Tests.ShareNodes.ShareNodeTestKit;
-using ShareReconstructionException = EhrShare.Core.Records.ShareReconstructionException;
 
 namespace EhrShare.Infrastructure.Tests.ShareNodes;
 
@@ -43,7 +43,7 @@ public sealed class ShareRefreshTests
         await OverwriteShareAsync(TestStack.ShareNodeConnectionString(1), id, before[1].ToBytes());
         await DeleteShareAsync(TestStack.ShareNodeConnectionString(3), id);
         await DeleteShareAsync(TestStack.ShareNodeConnectionString(4), id);
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
         Assert.Contains("do not rebuild the block", error.Message, StringComparison.Ordinal);
     }
 
@@ -92,7 +92,7 @@ public sealed class ShareRefreshTests
             await DeleteShareAsync(TestStack.ShareNodeConnectionString(i), id);
         }
 
-        await Assert.ThrowsAsync<ShareReconstructionException>(() => Refresh(vault).RunAsync(id, Hash(block), CancellationToken.None));
+        await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => Refresh(vault).RunAsync(id, Hash(block), CancellationToken.None));
 
         Assert.Equal(0, await CountAsync(TestStack.ShareNodeConnectionString(0), id));
     }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using EhrShare.Core.Common;
+using EhrShare.Core.Records;
 using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Sharing;
 using EhrShare.Testing;
 using static EhrShare.Infrastructure.Tests.ShareNodes.ShareNodeTestKit;
-using ShareReconstructionException = EhrShare.Core.Records.ShareReconstructionException;
 
 namespace EhrShare.Infrastructure.Tests.ShareNodes;
 
@@ -135,7 +135,7 @@ public sealed class ShareVaultTests
 
         await DeleteShareAsync(TestStack.ShareNodeConnectionString(0), id);
         await DeleteShareAsync(TestStack.ShareNodeConnectionString(1), id);
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => Vault(StackOptions()).Vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => Vault(StackOptions()).Vault.RebuildAsync(id, Hash(block), CancellationToken.None));
         Assert.Equal(["node-1", "node-2", "node-3"], error.BadNodes.Order());
     }
 
@@ -196,7 +196,7 @@ public sealed class ShareVaultTests
         await vault.StoreAsync(id, block, CancellationToken.None);
         await DeleteShareAsync(TestStack.ShareNodeConnectionString(3), id);
 
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
 
         Assert.Equal(["node-4"], error.BadNodes);
         Assert.Contains("node-4: missing", error.Message, StringComparison.Ordinal);
@@ -212,7 +212,7 @@ public sealed class ShareVaultTests
         var forged = Shamir.Split(id, RandomBlock(300), N, N)[2];
         await OverwriteShareAsync(TestStack.ShareNodeConnectionString(2), id, forged.ToBytes());
 
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
 
         // With k = n no share is spare, so the wrong one cannot be singled out: every node is a suspect.
         Assert.Contains("node-3", error.BadNodes);
@@ -233,7 +233,7 @@ public sealed class ShareVaultTests
             await OverwriteShareAsync(TestStack.ShareNodeConnectionString(i), id, forged[i].ToBytes());
         }
 
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
 
         Assert.Contains("do not rebuild the block anchored on the chain", error.Message, StringComparison.Ordinal);
         Assert.Equal(N, error.BadNodes.Count);
@@ -246,7 +246,7 @@ public sealed class ShareVaultTests
         var id = Guid.NewGuid();
         await vault.StoreAsync(id, RandomBlock(64), CancellationToken.None);
 
-        await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(RandomBlock(64)), CancellationToken.None));
+        await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(RandomBlock(64)), CancellationToken.None));
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed class ShareVaultTests
     {
         var (vault, _) = Vault(StackOptions());
 
-        var error = await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(Guid.NewGuid(), Hash([1]), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(Guid.NewGuid(), Hash([1]), CancellationToken.None));
 
         Assert.True(error.BadNodes.Count >= N - 2, string.Join(", ", error.BadNodes));
         Assert.Contains("missing", error.Message, StringComparison.Ordinal);
@@ -275,7 +275,7 @@ public sealed class ShareVaultTests
             Assert.Equal(0, await CountAsync(TestStack.ShareNodeConnectionString(i), id));
         }
 
-        await Assert.ThrowsAsync<ShareReconstructionException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+        await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => vault.RebuildAsync(id, Hash(block), CancellationToken.None));
     }
 
     [Fact]

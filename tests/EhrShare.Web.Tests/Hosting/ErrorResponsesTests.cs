@@ -17,7 +17,7 @@ public sealed class ErrorResponsesTests
         { new NotFoundException("No such record."), 404 },
         { new RecordIntegrityException(RecordIntegrityFailure.AuthenticationFailed, "tampered"), 502 },
         { new DependencyUnavailableException("ipfs", "IPFS is down."), 503 },
-        { new ShareReconstructionException("Too few good shares.", ["node-1", "node-2", "node-3"]), 500 },
+        { new RecordBlockUnavailableException("Too few good shares.", ["node-1", "node-2", "node-3"]), 500 },
         { new InvalidOperationException("a bug"), 500 },
     };
 

@@ -61,7 +61,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
             Assert.Contains("removed by its patient", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        await Assert.ThrowsAsync<ShareReconstructionException>(() =>
+        await Assert.ThrowsAsync<RecordBlockUnavailableException>(() =>
             App.Services.GetRequiredService<IShareVault>().RebuildAsync(record.Id, record.BlockHash!, CancellationToken.None));
     }
 

@@ -138,7 +138,7 @@ public sealed class RecordTamperingTests(TappedAppFixture fixture) : IClassFixtu
 
     private async Task AssertNeverServedAsync(TestUser patient, Guid recordId)
     {
-        var refused = await Assert.ThrowsAsync<ShareReconstructionException>(() => RecordActions.ReadAsync(App, patient.Id, recordId));
+        var refused = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => RecordActions.ReadAsync(App, patient.Id, recordId));
         Assert.Contains("do not rebuild the block anchored on the chain", refused.Message, StringComparison.Ordinal);
 
         using var session = await RecordHttp.SignedInAsync(App, patient);
