@@ -9,7 +9,6 @@ using EhrShare.Infrastructure.Records;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
 using EhrShare.Web.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEhrLogging();
@@ -33,7 +32,8 @@ if (CommandLine.IsCommand(args))
     return await app.RunCommandAsync(args);
 }
 
-var underTestHost = app.Services.GetService<IServer>()?.GetType().Name == "TestServer";
+// A test host (WebApplicationFactory) sets Hosting:RethrowStartupErrors: it must see the exception itself.
+var rethrowStartupErrors = app.Configuration.GetValue<bool>("Hosting:RethrowStartupErrors");
 try
 {
     // Inside the try: building the pipeline reads (and so validates) the Web settings.
@@ -41,10 +41,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception e) when (!underTestHost && ConfigurationErrors.Describe(e) is { } message)
+catch (Exception e) when (!rethrowStartupErrors && ConfigurationErrors.Describe(e) is { } message)
 {
-    // A missing or bad setting: say which, and exit without a crash dump. (Under WebApplicationFactory the test
-    // host must see the exception itself.)
+    // A missing or bad setting: say which, and exit without a crash dump.
     await Console.Error.WriteLineAsync(message);
     return 2;
 }

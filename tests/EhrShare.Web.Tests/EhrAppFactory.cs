@@ -25,6 +25,7 @@ public sealed class EhrAppFactory(
     {
         TestStack.ExportToEnvironment();
         builder.UseEnvironment("Test");
+        builder.UseSetting("Hosting:RethrowStartupErrors", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

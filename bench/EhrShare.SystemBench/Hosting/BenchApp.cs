@@ -76,6 +76,7 @@ public sealed class BenchApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Test");
+        builder.UseSetting("Hosting:RethrowStartupErrors", "true");
         builder.UseSetting("urls", BaseAddress.ToString());
         foreach (var (key, value) in _settings)
         {

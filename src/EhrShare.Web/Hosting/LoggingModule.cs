@@ -34,6 +34,7 @@ public static class LoggingModule
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
+            .Filter.ByExcluding(IsBadSettingAtStart)
             .WriteTo.Console(outputTemplate: template, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .WriteTo.File(logFile, outputTemplate: "{Timestamp:o} " + template,
                 formatProvider: System.Globalization.CultureInfo.InvariantCulture,
@@ -42,6 +43,16 @@ public static class LoggingModule
             preserveStaticLogger: true);
         return builder;
     }
+
+    /// <summary>
+    /// The host logs a failed start with the exception's stack trace; for a missing or bad setting Program.cs says which
+    /// in one line and exits 2, so that event would only bury the message under a stack trace.
+    /// </summary>
+    private static bool IsBadSettingAtStart(LogEvent logEvent) =>
+        logEvent.Exception is { } error
+        && ConfigurationErrors.Describe(error) is not null
+        && logEvent.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: "Microsoft.Extensions.Hosting.Internal.Host" };
 
     /// <summary>
     /// The logs name users, addresses and record ids: their folder is the owner's only (0700 on Unix). The files in it

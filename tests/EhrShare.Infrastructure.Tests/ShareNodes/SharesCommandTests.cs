@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EhrShare.Testing;
 using Xunit.Abstractions;
 using static EhrShare.Infrastructure.Tests.ShareNodes.ShareNodeTestKit;
@@ -85,49 +84,8 @@ public sealed class SharesCommandTests(ITestOutputHelper log)
 
     private async Task<(int Exit, string Output)> RunAsync(IsolatedShareNodes stack, params string[] args)
     {
-        var dll = EhrAppProcess.WebDllPath;
-        Assert.True(File.Exists(dll), $"{dll} does not exist: build the solution first (dotnet build EhrShare.sln).");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.Combine(TestStack.RepoRoot, "src", "EhrShare.Web"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in TestStack.All)
-        {
-            start.Environment[key] = value;
-        }
-
-        foreach (var (key, value) in stack.AppSettings())
-        {
-            start.Environment[key] = value;
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Test";
-        using var process = Process.Start(start)!;
-        var output = new ProcessOutput();
-        output.Attach(process);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{string.Join(' ', args)}' did not finish in 90 s:\n{output.All}");
-        }
-
-        // WaitForExit without a timeout waits for the redirected streams to be read to the end.
-        process.WaitForExit();
-        log.WriteLine($"$ {string.Join(' ', args)}  (exit {process.ExitCode})\n{output.All}\n");
-        return (process.ExitCode, output.All);
+        var (exit, output) = await EhrAppProcess.RunCommandAsync(args, stack.AppSettings());
+        log.WriteLine($"$ {string.Join(' ', args)}  (exit {exit})\n{output}\n");
+        return (exit, output);
     }
 }
