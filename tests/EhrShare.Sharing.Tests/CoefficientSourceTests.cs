@@ -20,8 +20,28 @@ public sealed class CoefficientSourceTests
     }
 
     [Fact]
-    public void Fill_OfAnEmptyRequest_DoesNothing()
+    public void Fill_FromSeveralThreadsAtOnce_NeverHandsTwoThreadsTheSameBytes()
     {
-        SystemCoefficientSource.Instance.Fill([]);
+        // Each thread draws from its own pool; a pool shared by mistake (a lost [ThreadStatic]) would hand two threads
+        // the same offset, and so the same block, as soon as they race.
+        const int threads = 8;
+        using var start = new Barrier(threads);
+        var drawn = new UInt128[threads][];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            var blocks = new UInt128[2000];
+            Span<byte> bytes = stackalloc byte[16];
+            start.SignalAndWait();
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                SystemCoefficientSource.Instance.Fill(bytes);
+                blocks[i] = BitConverter.ToUInt128(bytes);
+            }
+
+            drawn[t] = blocks;
+        });
+
+        var all = drawn.SelectMany(blocks => blocks).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
     }
 }
