@@ -69,5 +69,5 @@ install_all() {
   install_node_tools "$EHR_ROOT/tools/chain"
   install_node_tools "$EHR_ROOT/tools/ipfs-dev-node"
   # The committed browser libraries are checked against their npm packages by a test.
-  [[ ${1:-} == test ]] && install_node_tools "$EHR_ROOT/tools/web-assets"
+  if [[ ${1:-} == test ]]; then install_node_tools "$EHR_ROOT/tools/web-assets"; fi
 }
