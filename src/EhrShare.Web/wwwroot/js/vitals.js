@@ -5,6 +5,7 @@
     'use strict';
     if (typeof Chart === 'undefined') return;
     const when = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
     const styles = getComputedStyle(document.documentElement);
     const colour = function (name, fallback) { return styles.getPropertyValue(name).trim() || fallback; };
 
@@ -19,6 +20,8 @@
     }
 
     function draw(canvas, datasets, unit) {
+        // On a phone's width the axis names days only, and fewer of them, so the labels do not overlap.
+        const narrow = canvas.parentElement.clientWidth < 576;
         new Chart(canvas, {
             type: 'line',
             data: { datasets: datasets },
@@ -28,7 +31,7 @@
                 parsing: false,
                 interaction: { mode: 'nearest', intersect: false },
                 scales: {
-                    x: { type: 'linear', bounds: 'data', ticks: { maxTicksLimit: 6, callback: function (value) { return when.format(new Date(value)); } } },
+                    x: { type: 'linear', bounds: 'data', ticks: { maxTicksLimit: narrow ? 4 : 6, maxRotation: 0, callback: function (value) { return (narrow ? day : when).format(new Date(value)); } } },
                     y: { title: { display: true, text: unit } },
                 },
                 plugins: {
