@@ -59,12 +59,13 @@ cmd_bench() {
     cmd_bench_faults "$@"
     return
   fi
-  local t0=$SECONDS publish=0 readers=0 stamp out rc=0
+  local t0=$SECONDS publish=0 readers=0 fhir=0 stamp out rc=0
   case ${1:-} in
     --publish) publish=1 ;;
     --readers) readers=1 ;;
+    --fhir) fhir=1 ;;
     "") ;;
-    *) die "unknown bench option '$1' (--publish copies the report and plots to docs/bench/; --readers runs the doctors' concurrency sweep alone)" ;;
+    *) die "unknown bench option '$1' (--publish copies the report and plots to docs/bench/; --readers runs the doctors' concurrency sweep alone; --fhir the FHIR API stage alone)" ;;
   esac
   bench_fresh_stack "${APT_PACKAGES_BENCH[@]}"
 
@@ -78,6 +79,15 @@ cmd_bench() {
     ((rc == 0)) || die "the bench failed (exit $rc); partial results in ${out#"$EHR_ROOT"/}"
     grep '^concurrency readers' "$out/results.csv" || true
     say "bench (readers) done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/results.csv"
+    return 0
+  fi
+  if ((fhir)); then
+    say "the FHIR API stage alone (results in ${out#"$EHR_ROOT"/}/results.csv; no report)"
+    bench_program run fhir --out "$out" || rc=$?
+    stack_down
+    ((rc == 0)) || die "the bench failed (exit $rc); partial results in ${out#"$EHR_ROOT"/}"
+    grep '^fhir' "$out/results.csv" | grep -E ',(p50|p50_ratio),' || true
+    say "bench (fhir) done in $((SECONDS - t0)) s: ${out#"$EHR_ROOT"/}/results.csv"
     return 0
   fi
   say "benchmark phase 1 of 3: automine (results in ${out#"$EHR_ROOT"/})"

@@ -68,4 +68,6 @@ install_all() {
   [[ ${1:-} == test ]] && install_apt_packages "${APT_PACKAGES_TEST[@]}"
   install_node_tools "$EHR_ROOT/tools/chain"
   install_node_tools "$EHR_ROOT/tools/ipfs-dev-node"
+  # The committed browser libraries are checked against their npm packages by a test.
+  if [[ ${1:-} == test ]]; then install_node_tools "$EHR_ROOT/tools/web-assets"; fi
 }

@@ -37,7 +37,7 @@ internal static class BenchMain
                     await output.WriteLineAsync($"report: {Path.Combine(options.Out, ReportWriter.FileName)}");
                     return 0;
                 default:
-                    await Console.Error.WriteLineAsync("usage: EhrShare.SystemBench run main|blocktime|readers|chain|faults --out DIR [--port N, default: a free one] | report --out DIR [--run-seconds N]");
+                    await Console.Error.WriteLineAsync("usage: EhrShare.SystemBench run main|blocktime|readers|chain|fhir|faults --out DIR [--port N, default: a free one] | report --out DIR [--run-seconds N]");
                     return 2;
             }
         }

@@ -155,6 +155,29 @@ public sealed partial class Browser : IDisposable
         // browser would follow the redirect: that is another page load, not part of this operation.
     }
 
+    /// <summary>Sends a request as built by the caller (a bearer token, an Accept header) and reads the body to its last
+    /// byte; returns the status and the body length.</summary>
+    public async Task<(HttpStatusCode Status, long Length)> SendAsync(HttpRequestMessage request, byte[] buffer, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        long total = 0;
+        int n;
+        while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += n;
+        }
+
+        return (response.StatusCode, total);
+    }
+
+    /// <summary>Sends a request and returns the status, the body as text and the redirect target, whatever they are.</summary>
+    public async Task<(HttpStatusCode Status, string Body, Uri? Location)> SendForTextAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.SendAsync(request, cancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), response.Headers.Location);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<string> TokenFromAsync(string page, CancellationToken cancellationToken)

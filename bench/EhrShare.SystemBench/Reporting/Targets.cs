@@ -24,6 +24,8 @@ public static class Targets
         Upload(r),
         Memory(r, "upload 200 MiB"),
         Memory(r, "read 200 MiB"),
+        FhirBinary(r),
+        FhirBundle(r),
     ];
 
     /// <summary>eth_call + share read + IPFS cat + decrypt of that size, interleaved with the authorised reads of that size.</summary>
@@ -152,6 +154,31 @@ public static class Targets
             Invariant($"compacting collection: {Kb(idle)}. Peak: {Kb(r.V(Stages.Memory.Section, @case, "peak_sampled_bytes"))} sampled every 2 ms ") +
             Invariant($"({r.V(Stages.Memory.Section, @case, "samples"):0} samples), {Kb(r.V(Stages.Memory.Section, @case, "peak_kernel_bytes"))} by the kernel's high-water mark (VmHWM); ") +
             $"the larger counts. The process holds the app and its HTTP client (which streams from a 64 KiB buffer); {r.Text(Stages.Memory.Section, "", "gc")} GC, as the web app.");
+    }
+
+    /// <summary>Issue 18: a 1 MiB record read as a FHIR Binary (bearer token) against the page's download, alternating.</summary>
+    private static Target FhirBinary(ResultTable r)
+    {
+        var api = r.V(FhirApi.Section, FhirApi.BinaryRead, "p50");
+        var page = r.V(FhirApi.Section, FhirApi.PageRead, "p50");
+        return Ratio("18", "1 MiB record read through FHIR Binary, p50", api, page, "through the page (download)", " ms", "≤ 1.1×", api / page <= 1.1,
+            Invariant($"Both read the same record as the same granted doctor, one request at a time, alternating (p95: Binary {Num(r.V(FhirApi.Section, FhirApi.BinaryRead, "p95"))} ms, ") +
+            Invariant($"page {Num(r.V(FhirApi.Section, FhirApi.PageRead, "p95"))} ms). Both run the same read use case (decision, outbox entry, share rebuild, IPFS, decryption); ") +
+            "the API adds the bearer token's validation (OpenIddict, Data Protection) and the approved-account check; the page its session check.");
+    }
+
+    /// <summary>Issue 18: a gateway's transaction Bundle of 100 Observations against a 100 KiB upload through the page.</summary>
+    private static Target FhirBundle(ResultTable r)
+    {
+        var bundle = r.V(FhirApi.Section, FhirApi.BundleStore, "p50");
+        var upload = r.V(FhirApi.Section, FhirApi.PageUpload, "p50");
+        return Ratio("18", "Bundle of 100 Observations stored, p50", bundle, upload, "a 100 KiB record uploaded through the page", " ms", "≤ 1.5×", bundle / upload <= 1.5,
+            Invariant($"The Bundle ({Num(r.V(FhirApi.Section, FhirApi.BundleStore, "bundle_bytes") / 1024)} KiB of FHIR JSON) is parsed strictly and checked, stored as one encrypted record ") +
+            Invariant($"through the same upload pipeline (IPFS, shares, the chain), and answered with a transaction-response; alternating with the uploads (p95: Bundle ") +
+            Invariant($"{Num(r.V(FhirApi.Section, FhirApi.BundleStore, "p95"))} ms, upload {Num(r.V(FhirApi.Section, FhirApi.PageUpload, "p95"))} ms). Its FHIR JSON work, timed alone after the series ") +
+            Invariant($"(p50): the strict parse of the request {Num(r.V(FhirApi.Section, FhirApi.BundleStore + ": parse request", "p50"))} ms, the serialisation of the stored Bundle ") +
+            Invariant($"{Num(r.V(FhirApi.Section, FhirApi.BundleStore + ": serialise stored", "p50"))} ms, and the upload's content check parsing it again ") +
+            Invariant($"{Num(r.V(FhirApi.Section, FhirApi.BundleStore + ": parse stored (content check)", "p50"))} ms: CPU work that the PDF upload does not have, on two cores shared with every service."));
     }
 
     private static string Requests(ResultTable r, string op, string path) =>

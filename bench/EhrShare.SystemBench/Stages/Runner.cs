@@ -30,8 +30,16 @@ public static class Runner
             case "chain":
                 await ChainLengthAsync(stack, results, port, progress);
                 break;
+            case "fhir":
+                progress.Stage("starting the app on Kestrel (automine chain)");
+                await using (var app = BenchApp.Start(port))
+                {
+                    await new FhirApi(app, outbox, results, progress).RunAsync();
+                }
+
+                break;
             default:
-                throw new ArgumentException($"Unknown phase '{phase}' (main, blocktime, readers or chain).");
+                throw new ArgumentException($"Unknown phase '{phase}' (main, blocktime, readers, chain or fhir).");
         }
 
         results.Add("run", phase, "seconds", watch.Elapsed.TotalSeconds, "s");
@@ -66,6 +74,8 @@ public static class Runner
                 progress.Stage("authorised read of 50 MiB");
                 await latency.LargeReadAsync(world, doctor, baselines);
             }
+
+            await new FhirApi(app, outbox, results, progress).RunAsync();
 
             progress.Stage("concurrency sweep");
             var doctors = await SignInAllAsync(app, world.Doctors, progress);

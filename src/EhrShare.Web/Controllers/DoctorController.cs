@@ -1,5 +1,6 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Common;
+using EhrShare.Core.Observations;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using EhrShare.Web.Infrastructure;
@@ -77,6 +78,15 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     {
         var opened = await list.ForDoctorAsync(CurrentUserId, id, cancellationToken);
         return View(new DoctorPatientModel(opened.Patient, opened.Records));
+    }
+
+    /// <summary>A patient's heart rate and blood pressure over time, from their Observations: read as the FHIR
+    /// Observation search reads them (the list and every record read decided by the contract and logged).</summary>
+    [HttpGet("/Doctor/Patients/{id}/Vitals")]
+    public async Task<IActionResult> Vitals(string id, [FromServices] ReadObservations observations, CancellationToken cancellationToken)
+    {
+        var read = await observations.ReadAsync(CurrentUserId, id, cancellationToken);
+        return View("VitalSigns", new VitalSignsModel(VitalSigns.From(read.Observations), read.Patient));
     }
 
     [HttpGet("/Doctor/Records/{id:guid}/View")]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using EhrShare.Core.Common;
+using EhrShare.Core.Observations;
 using EhrShare.Core.Records;
 using EhrShare.Web.Api.Fhir;
 using Hl7.Fhir.Model;
@@ -11,13 +13,12 @@ namespace EhrShare.Web.Controllers;
 /// <summary>
 /// Observations: a gateway (or the patient's app, with <c>patient/Observation.c</c>) adds one, or a transaction Bundle
 /// of them; each request is stored as one encrypted record of the patient through the upload pipeline (IPFS, shares,
-/// anchored on the chain). Search reads the patient's FHIR JSON records through the read use case, so each record
-/// read for a doctor is decided by the contract and logged, as on the pages.
+/// anchored on the chain). Search reads the patient's FHIR JSON records through <see cref="ReadObservations"/> (the read
+/// use case, as the vital signs pages do), so each record read for a doctor is decided by the contract and logged.
 /// </summary>
 public sealed partial class FhirController
 {
     private static readonly BaseFhirJsonSerializer StoredSerializer = new(ModelInfo.ModelInspector);
-    private static readonly FhirJsonDeserializer StoredDeserializer = new();
 
     [HttpPost("Observation")]
     public Task<IActionResult> CreateObservation() => WritingAsync(async (caller, body) =>
@@ -53,50 +54,21 @@ public sealed partial class FhirController
     });
 
     [HttpGet("Observation")]
-    public Task<IActionResult> SearchObservations() => ReadingAsync(async caller =>
+    public Task<IActionResult> SearchObservations([FromServices] ReadObservations observations) => ReadingAsync(async caller =>
     {
         Refuse(Request.Query.Keys.Except(["patient", "subject", "code", "date"]));
         var patientId = PatientParameter(caller);
         var dates = DateParameters();
         var codes = Request.Query["code"].SelectMany(v => (v ?? "").Split(',')).Where(c => c.Length > 0).ToList();
-        var documents = await DocumentsAsync(caller, patientId);
-        var found = new List<Observation>();
-        foreach (var document in documents.Where(d => d.Content[0].Attachment.ContentType == FhirResult.ContentType))
+        if (caller.IsPatient && patientId != caller.UserId)
         {
-            foreach (var observation in await ObservationsInAsync(caller, Guid.Parse(document.Id!)))
-            {
-                var at = ObservationIntake.EffectiveAt(observation);
-                if (at is not null && dates.All(d => d.Matches(at.Value)) && (codes.Count == 0 || codes.Any(c => HasCode(observation, c))))
-                {
-                    found.Add(observation);
-                }
-            }
+            throw new ForbiddenException("A patient's token reads only that patient's records.");
         }
 
-        return Found(found.OrderByDescending(ObservationIntake.EffectiveAt));
+        var found = (await observations.ReadAsync(caller.UserId!, patientId, HttpContext.RequestAborted)).Observations
+            .Where(o => ReadObservations.EffectiveAt(o) is { } at && dates.All(d => d.Matches(at)) && (codes.Count == 0 || codes.Any(c => HasCode(o, c))));
+        return Found(found.OrderByDescending(ReadObservations.EffectiveAt));
     });
-
-    private async Task<IReadOnlyList<Observation>> ObservationsInAsync(FhirCaller caller, Guid recordId)
-    {
-        var content = await readRecord.OpenAsync(caller.UserId!, recordId, HttpContext.RequestAborted);
-        await using (content.Content)
-        {
-            using var buffer = new MemoryStream();
-            await content.Content.CopyToAsync(buffer, HttpContext.RequestAborted);
-            var reader = new Utf8JsonReader(buffer.ToArray());
-            if (!StoredDeserializer.TryDeserializeResource(ref reader, out var resource, out _))
-            {
-                return [];
-            }
-
-            return resource switch
-            {
-                Observation single => [single],
-                Bundle bundle => bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToList(),
-                _ => [],
-            };
-        }
-    }
 
     /// <summary>A token search value: <c>system|code</c>, <c>|code</c> (no system) or <c>code</c> (any system).</summary>
     private static bool HasCode(Observation observation, string token)

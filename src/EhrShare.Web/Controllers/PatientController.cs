@@ -1,5 +1,6 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Common;
+using EhrShare.Core.Observations;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using EhrShare.Web.Infrastructure;
@@ -70,6 +71,14 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
             ?? throw new NotFoundException("That record does not exist or was removed.");
         return View(new RecordViewerModel(record, $"/Patient/Records/{id}/View", $"/Patient/Records/{id}/Download", Url.Action(nameof(Index))!, "My records"));
+    }
+
+    /// <summary>The patient's own heart rate and blood pressure over time (each record read logged, as every own read is).</summary>
+    [HttpGet("/Patient/Vitals")]
+    public async Task<IActionResult> Vitals([FromServices] ReadObservations observations, CancellationToken cancellationToken)
+    {
+        var read = await observations.ReadAsync(CurrentUserId, CurrentUserId, cancellationToken);
+        return View("VitalSigns", new VitalSignsModel(VitalSigns.From(read.Observations), null));
     }
 
     [HttpGet("/Patient/Records/{id:guid}/View")]

@@ -27,9 +27,12 @@ public sealed partial class Cast(EhrE2EFixture e2e, Device device) : IAsyncDispo
     /// <summary>The time zone of the cast's browsers (an IANA name); null: UTC, like the scenario's own page.</summary>
     public string? TimezoneId { get; init; }
 
+    /// <summary>Whether the cast's browsers run the app's service worker (blocked by default: see <see cref="EhrE2EFixture.NewContextAsync"/>).</summary>
+    public bool ServiceWorkers { get; init; }
+
     public async Task<IPage> NewPageAsync()
     {
-        var context = await e2e.NewContextAsync(device, TimezoneId);
+        var context = await e2e.NewContextAsync(device, TimezoneId, ServiceWorkers);
         _contexts.Add(context);
         var page = await EhrE2EFixture.NewPageAsync(context, device);
         _pages.Add(page);

@@ -67,12 +67,15 @@ public sealed class EhrE2EFixture : IAsyncLifetime
 
     /// <summary>
     /// A new browser context (its own cookies) sized for <paramref name="device"/>, against the app; in UTC unless
-    /// <paramref name="timezoneId"/> names another time zone (an IANA name).
+    /// <paramref name="timezoneId"/> names another time zone (an IANA name). The app's service worker is blocked
+    /// unless <paramref name="serviceWorkers"/> (the tests of the home-screen app allow it): a worker that answers a
+    /// page's requests hides them from Playwright's request routing, which other scenarios use.
     /// </summary>
-    public async Task<IBrowserContext> NewContextAsync(Device device, string? timezoneId = null)
+    public async Task<IBrowserContext> NewContextAsync(Device device, string? timezoneId = null, bool serviceWorkers = false)
     {
         var options = device.ContextOptions(App.BaseAddress);
         options.TimezoneId = timezoneId ?? options.TimezoneId;
+        options.ServiceWorkers = serviceWorkers ? ServiceWorkerPolicy.Allow : ServiceWorkerPolicy.Block;
         var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         return context;

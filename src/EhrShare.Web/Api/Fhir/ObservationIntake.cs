@@ -113,13 +113,7 @@ public static class ObservationIntake
     }
 
     /// <summary>When the reading was taken: effectiveDateTime or effectiveInstant, or the start of effectivePeriod.</summary>
-    public static DateTimeOffset? EffectiveAt(Observation observation) => observation.Effective switch
-    {
-        FhirDateTime dateTime when dateTime.TryToDateTimeOffset(out var at) => at,
-        Instant { Value: { } at } => at,
-        Period { StartElement: { } start } when start.TryToDateTimeOffset(out var at) => at,
-        _ => null,
-    };
+    public static DateTimeOffset? EffectiveAt(Observation observation) => Core.Observations.ReadObservations.EffectiveAt(observation);
 
     private static void Check(Observation observation, string path, string patientId, List<(string, string)> problems)
     {
