@@ -32,8 +32,9 @@ public static partial class Pages
     public static ILocator RecordRow(this IPage page, string title) =>
         page.Locator("#records tbody tr").Filter(new() { HasText = title });
 
-    /// <summary>The form that asks a patient for access (the emergency form has a field of the same name).</summary>
-    public static ILocator RequestForm(this IPage page) => page.Locator("form[action$='/RequestAccess']");
+    /// <summary>The form that asks a patient for access (the emergency form has a field of the same name, and rows of
+    /// patients whose access ended have an "Ask again" form of their own).</summary>
+    public static ILocator RequestForm(this IPage page) => page.Locator("form#request-access");
 
     public static ILocator EmergencyForm(this IPage page) => page.Locator("form[action$='/Emergency']");
 
