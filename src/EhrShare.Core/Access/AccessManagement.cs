@@ -46,7 +46,18 @@ public sealed record PatientAccessEntry(DoctorSummary Doctor, AccessStanding Sta
 /// <summary>An emergency on a patient's records, as the patient sees it.</summary>
 public sealed record PatientEmergency(string DoctorName, string Reason, DateTimeOffset DeclaredAt, DateTimeOffset Until, EmergencyVerdict? Verdict);
 
-public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil);
+public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding Standing, DateTimeOffset? ExpiresAt, DateTimeOffset? RequestedAt, DateTimeOffset? EmergencyUntil)
+{
+    /// <summary>The patient declined the doctor's last request: the doctor may ask again only after this time (null: now).</summary>
+    public DateTimeOffset? AskAgainAfter { get; init; }
+}
+
+/// <summary>A live grant extended: it ran until <see cref="From"/> and now runs until <see cref="To"/>.</summary>
+public sealed record GrantExtension(DoctorSummary Doctor, DateTimeOffset From, DateTimeOffset To);
+
+/// <summary>When a doctor's access to a patient ends, as the chain says now: the grant's expiry and an emergency's end
+/// (each null when not in force).</summary>
+public sealed record DoctorAccessWindow(DateTimeOffset? GrantEnds, DateTimeOffset? EmergencyEnds);
 
 /// <summary>
 /// Requests, grants, denials, revocations and emergencies: each is a transaction on the contract from the user's own
@@ -77,6 +88,8 @@ public sealed class AccessManagement(
             throw new ForbiddenException($"The patient at {patient.Address} does not accept requests from you; nothing was sent. If you are treating this patient, ask them in person.");
         }
 
+        await EnforceCooldownAsync(doctor.User.Id, patient, cancellationToken);
+
         // The request takes its place before the limits are counted, so two requests at once cannot both pass the last
         // free place (both may be refused; neither is sent). It is removed if refused or if the chain does not take it.
         var now = clock.GetUtcNow();
@@ -96,6 +109,27 @@ public sealed class AccessManagement(
         }
 
         return patient.Address;
+    }
+
+    /// <summary>A patient who declined the doctor's request is not asked again before the cool-down ends.</summary>
+    private async Task EnforceCooldownAsync(string doctorUserId, PatientSummary patient, CancellationToken cancellationToken)
+    {
+        var cooldown = requestOptions.Value.DeniedRequestCooldown;
+        if (cooldown <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var since = clock.GetUtcNow() - cooldown;
+        var deniedAt = await db.AccessRequests.AsNoTracking()
+            .Where(r => r.DoctorUserId == doctorUserId && r.PatientUserId == patient.UserId && r.Answer == AccessRequestAnswer.Denied && r.AnsweredAt > since)
+            .MaxAsync(r => r.AnsweredAt, cancellationToken);
+        if (deniedAt is { } at)
+        {
+            throw new ValidationFailedException(
+                $"The patient at {patient.Address} declined your request on {at:yyyy-MM-dd HH:mm} UTC; you can ask them again after {at + cooldown:yyyy-MM-dd HH:mm} UTC. Nothing was sent.",
+                "PatientAddress");
+        }
     }
 
     private async Task EnforceRequestLimitsAsync(string doctorUserId, string patientUserId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -127,12 +161,12 @@ public sealed class AccessManagement(
     }
 
     /// <summary>The patient answered (or blocked): the doctor's requests to them stop counting as open.</summary>
-    private async Task CloseRequestsAsync(string patientUserId, string doctorUserId)
+    private async Task CloseRequestsAsync(string patientUserId, string doctorUserId, AccessRequestAnswer answer)
     {
         var now = clock.GetUtcNow();
         await db.AccessRequests
             .Where(r => r.PatientUserId == patientUserId && r.DoctorUserId == doctorUserId && r.AnsweredAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now), CancellationToken.None);
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now).SetProperty(r => r.Answer, answer), CancellationToken.None);
     }
 
     public async Task<DoctorSummary> GrantAsync(string patientUserId, string doctorUserId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -150,15 +184,48 @@ public sealed class AccessManagement(
 
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
-        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Granted);
         return doctor;
+    }
+
+    /// <summary>
+    /// Extends the doctor's grant in force by <paramref name="by"/>: one more grant on the contract, which keeps a live
+    /// grant's start (reads made under it stay allowed) and moves its expiry. Refused, with nothing sent, when no grant
+    /// is in force (an expired or revoked one is granted anew from a request) or when the new expiry would be more than
+    /// <see cref="MaxGrant"/> from now.
+    /// </summary>
+    public async Task<GrantExtension> ExtendAsync(string patientUserId, string doctorUserId, TimeSpan by, CancellationToken cancellationToken)
+    {
+        if (by <= TimeSpan.Zero)
+        {
+            throw new ValidationFailedException(GrantDuration.Rule, "Duration");
+        }
+
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
+        var permission = await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (permission.Status != LedgerPermissionStatus.Granted || permission.ExpiresAt is not { } current || current <= now)
+        {
+            throw new ValidationFailedException($"Dr {doctor.Name} has no access in force to extend; nothing was changed.");
+        }
+
+        var expires = current + by;
+        if (expires > now + MaxGrant)
+        {
+            throw new ValidationFailedException(
+                $"Extended by {GrantDuration.Describe(by)}, Dr {doctor.Name}'s access would end on {expires:yyyy-MM-dd HH:mm} UTC, more than a year from now; nothing was changed. Choose a shorter extension.",
+                "Duration");
+        }
+
+        await GrantAsync(patientUserId, doctorUserId, expires, cancellationToken);
+        return new GrantExtension(doctor, current, expires);
     }
 
     public async Task<DoctorSummary> DenyAsync(string patientUserId, string doctorUserId, CancellationToken cancellationToken)
     {
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);
-        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Denied);
         return doctor;
     }
 
@@ -166,7 +233,7 @@ public sealed class AccessManagement(
     {
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.RevokeAccessAsync(patient.Account, doctor.Account, cancellationToken);
-        await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Revoked);
         return doctor;
     }
 
@@ -290,6 +357,15 @@ public sealed class AccessManagement(
                 .Select(e => e.Patient!))
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var patients = await PatientsByAccountAsync(patientAccounts, cancellationToken);
+        var cooldown = requestOptions.Value.DeniedRequestCooldown;
+        var deniedSince = clock.GetUtcNow() - cooldown;
+        var deniedAt = cooldown <= TimeSpan.Zero
+            ? []
+            : await db.AccessRequests.AsNoTracking()
+                .Where(r => r.DoctorUserId == doctor.User.Id && r.Answer == AccessRequestAnswer.Denied && r.AnsweredAt > deniedSince)
+                .GroupBy(r => r.PatientUserId)
+                .Select(g => new { PatientUserId = g.Key, At = g.Max(r => r.AnsweredAt) })
+                .ToDictionaryAsync(g => g.PatientUserId, g => g.At!.Value, StringComparer.Ordinal, cancellationToken);
         var entries = new List<DoctorAccessEntry>();
         foreach (var account in patientAccounts)
         {
@@ -304,11 +380,26 @@ public sealed class AccessManagement(
                 // The name only while the doctor may read the records: never for a request that waits, nor after a
                 // denial, a revocation or an expiry.
                 var shown = standing is AccessStanding.Granted or AccessStanding.Emergency ? patient : patient with { Name = null };
-                entries.Add(new DoctorAccessEntry(shown, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil));
+                entries.Add(new DoctorAccessEntry(shown, standing, permission.ExpiresAt, permission.RequestedAt, permission.EmergencyUntil)
+                {
+                    AskAgainAfter = standing == AccessStanding.Denied && deniedAt.TryGetValue(patient.UserId, out var at) ? at + cooldown : null,
+                });
             }
         }
 
         return entries.OrderBy(e => e.Standing).ThenBy(e => e.Patient.Address.Aid).ThenBy(e => e.Patient.Address.Pid).ToList();
+    }
+
+    /// <summary>When the doctor's access to the patient ends, as the chain says now: shown beside the patient's records.</summary>
+    public async Task<DoctorAccessWindow> AccessWindowAsync(string doctorUserId, string patientUserId, CancellationToken cancellationToken)
+    {
+        var doctor = await parties.DoctorAsync(doctorUserId, cancellationToken);
+        var patient = await parties.PatientAsync(patientUserId, cancellationToken);
+        var permission = await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account.Address, cancellationToken);
+        var now = clock.GetUtcNow();
+        return new DoctorAccessWindow(
+            permission.Status == LedgerPermissionStatus.Granted && permission.ExpiresAt > now ? permission.ExpiresAt : null,
+            permission.EmergencyUntil > now ? permission.EmergencyUntil : null);
     }
 
     private AccessStanding? Standing(LedgerPermission permission)

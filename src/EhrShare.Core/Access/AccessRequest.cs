@@ -16,6 +16,19 @@ public class AccessRequest
 
     /// <summary>When the patient answered; null while the request waits.</summary>
     public DateTimeOffset? AnsweredAt { get; set; }
+
+    /// <summary>How the patient answered (null while the request waits): a denial holds the doctor's next request to
+    /// this patient for <see cref="AccessRequestOptions.DeniedRequestCooldown"/>.</summary>
+    public AccessRequestAnswer? Answer { get; set; }
+}
+
+/// <summary>What closed a request.</summary>
+public enum AccessRequestAnswer
+{
+    Granted,
+    Denied,
+    Revoked,
+    Blocked,
 }
 
 /// <summary>A patient refuses every further request from a doctor (until they unblock).</summary>

@@ -22,4 +22,12 @@ public sealed class AccessRequestOptions
     /// </summary>
     [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00", ErrorMessage = "AccessRequests:OpenRequestLifetime must be 1 hour to 365 days.")]
     public TimeSpan OpenRequestLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// After a patient declines a doctor's request, the doctor may ask that patient again only after this long (env
+    /// <c>AccessRequests__DeniedRequestCooldown</c>; default 3 days; 0 turns it off), so a "no" is not answered by a
+    /// stream of the same request. A revocation or an expiry holds nothing: the doctor may ask again at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00", ErrorMessage = "AccessRequests:DeniedRequestCooldown must be 0 to 90 days.")]
+    public TimeSpan DeniedRequestCooldown { get; set; } = TimeSpan.FromDays(3);
 }

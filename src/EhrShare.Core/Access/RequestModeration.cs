@@ -53,7 +53,7 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
         await db.SaveChangesAsync(CancellationToken.None);
         await db.AccessRequests
             .Where(r => r.PatientUserId == patient.User.Id && r.DoctorUserId == doctor.UserId && r.AnsweredAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now), CancellationToken.None);
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now).SetProperty(r => r.Answer, AccessRequestAnswer.Blocked), CancellationToken.None);
         return doctor;
     }
 

@@ -77,7 +77,18 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     public async Task<IActionResult> Patient(string id, [FromServices] ListRecords list, CancellationToken cancellationToken)
     {
         var opened = await list.ForDoctorAsync(CurrentUserId, id, cancellationToken);
-        return View(new DoctorPatientModel(opened.Patient, opened.Records));
+        DoctorAccessWindow? window;
+        try
+        {
+            window = await access.AccessWindowAsync(CurrentUserId, id, cancellationToken);
+        }
+        catch (DependencyUnavailableException)
+        {
+            // The records were allowed and logged; only the expiry line is left out.
+            window = null;
+        }
+
+        return View(new DoctorPatientModel(opened.Patient, opened.Records, window));
     }
 
     /// <summary>A patient's heart rate and blood pressure over time, from their Observations: read as the FHIR

@@ -115,14 +115,18 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     public Task<IActionResult> Grant(GrantModel model, [FromServices] AccessManagement access, [FromServices] TimeProvider clock, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {
-            if (!ModelState.IsValid)
-            {
-                throw new ValidationFailedException("Choose for how many days (1 to 365) the doctor may read your records.", "Days");
-            }
-
-            var expires = clock.GetUtcNow().AddDays(model.Days);
+            var expires = clock.GetUtcNow() + Length(model);
             var doctor = await access.GrantAsync(CurrentUserId, model.DoctorId, expires, cancellationToken);
             return $"Dr {doctor.Name} may read your records until {Formatting.When(expires)}.";
+        }, () => RedirectToAction(nameof(Access)));
+
+    /// <summary>Moves the expiry of a grant in force later by the chosen hours or days (a grant on the contract).</summary>
+    [HttpPost]
+    public Task<IActionResult> Extend(GrantModel model, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () =>
+        {
+            var extended = await access.ExtendAsync(CurrentUserId, model.DoctorId, Length(model), cancellationToken);
+            return $"Dr {extended.Doctor.Name} may now read your records until {Formatting.When(extended.To)} (was {Formatting.When(extended.From)}).";
         }, () => RedirectToAction(nameof(Access)));
 
     [HttpPost]
@@ -245,6 +249,10 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     private async Task<PatientAccessEntry> EntryAsync(AccessManagement access, string doctorId, CancellationToken cancellationToken) =>
         (await access.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(e => e.Doctor.UserId == doctorId)
         ?? throw new NotFoundException("That doctor has not asked you for access.");
+
+    /// <summary>The grant's length from the form; a value that did not bind (text, an unknown unit) gets the same message.</summary>
+    private TimeSpan Length(GrantModel model) =>
+        ModelState.IsValid ? GrantDuration.From(model.Length.Amount, model.Length.Unit) : throw new ValidationFailedException(GrantDuration.Rule, "Duration");
 
     private bool UploadWantsJson() =>
         Request.Headers.Accept.Any(a => a?.Contains("application/json", StringComparison.OrdinalIgnoreCase) == true);

@@ -30,4 +30,5 @@ public sealed record DoctorDashboardModel(
     string? ChainError,
     EhrShare.Core.Chain.LedgerEmergencyAllowance? EmergencyAllowance = null);
 
-public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records);
+/// <summary>A patient's records as the doctor sees them; <see cref="Window"/> says until when (null if the chain could not say).</summary>
+public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records, DoctorAccessWindow? Window = null);

@@ -62,14 +62,20 @@ public sealed record PatientAccessModel(IReadOnlyList<PatientAccessEntry> Entrie
 
 public sealed record EmergencyNotice(string DoctorName, string Reason, DateTimeOffset DeclaredAt);
 
+/// <summary>A grant (or an extension of one) for a number of hours or days; <see cref="GrantDuration"/> checks the pair.</summary>
 public sealed class GrantModel
 {
     [Required]
     public string DoctorId { get; set; } = "";
 
-    [Range(1, 365, ErrorMessage = "Choose between 1 and 365 days.")]
-    [Display(Name = "Access for (days)")]
-    public int Days { get; set; } = 30;
+    public int? Duration { get; set; }
+
+    public GrantUnit? Unit { get; set; }
+
+    /// <summary>The form's earlier field (a number of days), still accepted when <see cref="Duration"/> is not sent.</summary>
+    public int? Days { get; set; }
+
+    public (int? Amount, GrantUnit? Unit) Length => Duration is null && Unit is null && Days is not null ? (Days, GrantUnit.Days) : (Duration, Unit);
 }
 
 public static class Formatting
@@ -116,3 +122,6 @@ public static class Formatting
             $"<time datetime=\"{iso}\" title=\"{utc}\" data-local=\"{(relative ? "relative" : "absolute")}\">{utc}</time>");
     }
 }
+
+/// <summary>The length fields of a grant or an extension form: <see cref="Id"/> ties the label to the number box.</summary>
+public sealed record GrantLengthField(string Id, string Label, int Value);

@@ -94,7 +94,7 @@ public sealed class BadInputTests(EhrE2EFixture e2e)
             await doctor.Page.AskForAccessAsync(patient.Address!);
             await p.GotoAsync("/Patient/Access");
             var card = p.DoctorCard(doctor.Name);
-            var days = card.GetByLabel("Access for (days)");
+            var days = card.GetByLabel("Access for", new() { Exact = true });
             await days.FillAsync("0");
             await card.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
             Assert.False(await days.EvaluateAsync<bool>("e => e.validity.valid"));

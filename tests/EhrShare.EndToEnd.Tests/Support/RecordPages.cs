@@ -32,8 +32,9 @@ public static partial class Pages
     public static ILocator RecordRow(this IPage page, string title) =>
         page.Locator("#records tbody tr").Filter(new() { HasText = title });
 
-    /// <summary>The form that asks a patient for access (the emergency form has a field of the same name).</summary>
-    public static ILocator RequestForm(this IPage page) => page.Locator("form[action$='/RequestAccess']");
+    /// <summary>The form that asks a patient for access (the emergency form has a field of the same name, and rows of
+    /// patients whose access ended have an "Ask again" form of their own).</summary>
+    public static ILocator RequestForm(this IPage page) => page.Locator("form#request-access");
 
     public static ILocator EmergencyForm(this IPage page) => page.Locator("form[action$='/Emergency']");
 
@@ -48,13 +49,38 @@ public static partial class Pages
     public static ILocator DoctorCard(this IPage patient, string doctorName) =>
         patient.Locator($"[data-doctor='{doctorName}']");
 
-    public static async Task GrantAsync(this IPage patient, string doctorName, int days)
+    public static Task GrantAsync(this IPage patient, string doctorName, int days) => patient.GrantAsync(doctorName, days, "days");
+
+    /// <summary>Approves the doctor's request for <paramref name="amount"/> hours or days (<paramref name="unit"/>, as the list shows it).</summary>
+    public static async Task GrantAsync(this IPage patient, string doctorName, int amount, string unit, string? screenshot = null)
     {
         await patient.GotoAsync("/Patient/Access");
         var card = patient.DoctorCard(doctorName);
-        await card.GetByLabel("Access for (days)").FillAsync(days.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await card.FillGrantLengthAsync("Access for", amount, unit);
+        if (screenshot is not null)
+        {
+            await Screenshots.ScreenshotAsync(patient, screenshot);
+        }
+
         await card.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         await Expect(patient.GetByRole(AriaRole.Status)).ToContainTextAsync($"Dr {doctorName} may read your records until");
+    }
+
+    /// <summary>Extends the doctor's grant in force by <paramref name="amount"/> hours or days from the Access page.</summary>
+    public static async Task ExtendAsync(this IPage patient, string doctorName, int amount, string unit)
+    {
+        await patient.GotoAsync("/Patient/Access");
+        var card = patient.DoctorCard(doctorName);
+        await card.FillGrantLengthAsync("Extend by", amount, unit);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Extend" }).ClickAsync();
+        await Expect(patient.GetByRole(AriaRole.Status)).ToContainTextAsync($"Dr {doctorName} may now read your records until");
+    }
+
+    /// <summary>The length fields of a grant form: the number labelled <paramref name="label"/> and its unit list.</summary>
+    public static async Task FillGrantLengthAsync(this ILocator card, string label, int amount, string unit)
+    {
+        await card.GetByLabel(label, new() { Exact = true }).FillAsync(amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await card.GetByLabel($"{label}: unit").SelectOptionAsync(new SelectOptionValue { Label = unit });
     }
 
     public static async Task RevokeAsync(this IPage patient, string doctorName)

@@ -70,7 +70,7 @@ public sealed class FhirReadTests(EhrAppFixture fixture) : IClassFixture<EhrAppF
             await d.SignInAsync(doctor.Email, World.Password);
             await p.SignInAsync(patient.Email, World.Password);
             await DoctorAccessTests.RequestAsync(d, patient.Address!);
-            using var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant");
+            using var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant");
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }
 

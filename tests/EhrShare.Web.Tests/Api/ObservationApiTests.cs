@@ -39,7 +39,7 @@ public sealed class ObservationApiTests(EhrAppFixture fixture) : IClassFixture<E
         {
             await d.SignInAsync(doctor.Email, World.Password);
             await DoctorAccessTests.RequestAsync(d, patient.Address!);
-            using var grant = await page.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant");
+            using var grant = await page.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant");
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }
 

@@ -94,7 +94,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
 
         foreach (var id in new[] { other.Id, "no-such-user", patient.Id })
         {
-            using var response = await p.PostAsync($"/Patient/{action}", new Dictionary<string, string> { ["DoctorId"] = id, ["Days"] = "7", ["confirmed"] = "true" }, "/Patient/Access");
+            using var response = await p.PostAsync($"/Patient/{action}", new Dictionary<string, string> { ["DoctorId"] = id, ["Duration"] = "7", ["Unit"] = "Days", ["confirmed"] = "true" }, "/Patient/Access");
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{action} for {id}: {(int)response.StatusCode}");
         }
     }
@@ -115,7 +115,7 @@ public sealed class RecordOwnershipTests(EhrAppFixture fixture) : IClassFixture<
         {
         }
 
-        using (var grant = await o.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "7" }, "Grant"))
+        using (var grant = await o.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "7", ["Unit"] = "Days" }, "Grant"))
         {
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }

@@ -55,7 +55,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         using var d = await SignedInAsync(doctor);
         using var p = await SignedInAsync(patient);
         await RequestAsync(d, patient.Address!);
-        using (var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        using (var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
         {
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }
@@ -91,7 +91,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         using var d = await SignedInAsync(doctor);
         using var p = await SignedInAsync(patient);
         await RequestAsync(d, patient.Address!);
-        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
         {
         }
 
@@ -132,7 +132,7 @@ public sealed class DoctorAccessTests(EhrAppFixture fixture) : IClassFixture<Ehr
         using var p = WebSession.For(slowOutbox);
         await p.SignInAsync(patient.Email, World.Password);
         await RequestAsync(d, patient.Address!);
-        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
         {
         }
 

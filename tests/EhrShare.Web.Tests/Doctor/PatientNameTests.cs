@@ -38,7 +38,7 @@ public sealed class PatientNameTests(EhrAppFixture fixture) : IClassFixture<EhrA
         // Refusal pages while the request waits say nothing about who the patient is either.
         AssertNoName(await PageTextAsync(d, $"/Doctor/Patients/{granting.Id}", HttpStatusCode.Forbidden), granting, declining);
 
-        using (var grant = await g.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        using (var grant = await g.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
         {
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }

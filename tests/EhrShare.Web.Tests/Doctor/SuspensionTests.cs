@@ -21,7 +21,7 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
         var foreign = await s.UploadRecordAsync("Foreign record", "foreign.txt", "text/plain", "not yours"u8.ToArray());
         using var d = await SignedInAsync(doctor.Email);
         await DoctorAccessTests.RequestAsync(d, granting.Address!);
-        using (await g.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "5" }, "Grant"))
+        using (await g.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "5", ["Unit"] = "Days" }, "Grant"))
         {
         }
 
@@ -98,7 +98,7 @@ public sealed class SuspensionTests(EhrAppFixture fixture) : IClassFixture<EhrAp
         var record = await p.UploadRecordAsync("Granted record", "granted.txt", "text/plain", "allowed"u8.ToArray());
         using var d = await SignedInAsync(doctor.Email);
         await DoctorAccessTests.RequestAsync(d, patient.Address!);
-        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "5" }, "Grant"))
+        using (await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "5", ["Unit"] = "Days" }, "Grant"))
         {
         }
 

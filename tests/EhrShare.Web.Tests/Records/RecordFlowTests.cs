@@ -37,7 +37,7 @@ public sealed class RecordFlowTests(EhrAppFixture fixture) : IClassFixture<EhrAp
             Assert.Equal(HttpStatusCode.Redirect, request.StatusCode);
         }
 
-        using (var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "7" }, "Grant"))
+        using (var grant = await p.SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "7", ["Unit"] = "Days" }, "Grant"))
         {
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }

@@ -46,7 +46,7 @@ public sealed class AntiforgeryTests(PeopleFixture people) : IClassFixture<Peopl
 
         using var response = await session.Client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["Email"] = people.Patient.Email, ["Password"] = World.Password, ["Days"] = "7", ["DoctorId"] = people.Doctor.Id,
+            ["Email"] = people.Patient.Email, ["Password"] = World.Password, ["Duration"] = "7", ["Unit"] = "Days", ["DoctorId"] = people.Doctor.Id,
             ["doctorId"] = people.Doctor.Id, ["Request.PatientAddress"] = people.Patient.Address!, ["NewArea.Name"] = "Forged area",
         }));
 

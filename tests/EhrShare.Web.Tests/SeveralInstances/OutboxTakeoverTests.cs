@@ -38,7 +38,7 @@ public sealed class OutboxTakeoverTests(TwoInstancesFixture deployment, ITestOut
             }
 
             await DoctorAccessTests.RequestAsync(d.On(survivor), patient.Address!);
-            using (var grant = await p.On(sender).SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+            using (var grant = await p.On(sender).SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
             {
                 Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
             }

@@ -25,7 +25,7 @@ public sealed class SharingAcrossInstancesTests(TwoInstancesFixture deployment)
 
         var recordId = await p.On(a).UploadRecordAsync("Discharge letter", "letter.pdf", "application/pdf", content);
         await DoctorAccessTests.RequestAsync(d.On(b), patient.Address!);
-        using (var grant = await p.On(b).SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Days"] = "3" }, "Grant"))
+        using (var grant = await p.On(b).SubmitAsync("/Patient/Access", new Dictionary<string, string> { ["Duration"] = "3", ["Unit"] = "Days" }, "Grant"))
         {
             Assert.Equal(HttpStatusCode.Redirect, grant.StatusCode);
         }

@@ -29,6 +29,16 @@ public static class Chain
         return await scope.ServiceProvider.GetRequiredService<IAccessLedger>().GetAccountAsync(account, CancellationToken.None);
     }
 
+    /// <summary>The permission the contract holds for the doctor on the patient, read now (users by their app ids).</summary>
+    public static async Task<LedgerPermission> PermissionAsync(EhrAppFactory app, string patientUserId, string doctorUserId)
+    {
+        using var scope = app.Services.CreateScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<EhrDbContext>().ChainAccounts.AsNoTracking();
+        var patient = await accounts.Where(a => a.UserId == patientUserId).Select(a => a.Address).SingleAsync();
+        var doctor = await accounts.Where(a => a.UserId == doctorUserId).Select(a => a.Address).SingleAsync();
+        return await scope.ServiceProvider.GetRequiredService<IAccessLedger>().GetPermissionAsync(patient, doctor, CancellationToken.None);
+    }
+
     /// <summary>Waits until every recorded attempt of <paramref name="actorUserId"/> is on the chain; returns them.</summary>
     public static Task<IReadOnlyList<AccessLogEntry>> AttemptsOnChainAsync(EhrAppFactory app, string actorUserId, int count) =>
         Eventually.WaitForAsync(

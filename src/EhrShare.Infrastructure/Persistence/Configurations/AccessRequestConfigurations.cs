@@ -13,6 +13,7 @@ internal sealed class AccessRequestConfiguration : IEntityTypeConfiguration<Acce
         request.HasKey(r => r.Id);
         request.Property(r => r.DoctorUserId).HasMaxLength(255).IsRequired();
         request.Property(r => r.PatientUserId).HasMaxLength(255).IsRequired();
+        request.Property(r => r.Answer).HasConversion<string>().HasMaxLength(16);
         request.HasOne<ApplicationUser>().WithMany().HasForeignKey(r => r.DoctorUserId).OnDelete(DeleteBehavior.Cascade);
         request.HasOne<ApplicationUser>().WithMany().HasForeignKey(r => r.PatientUserId).OnDelete(DeleteBehavior.Cascade);
         request.HasIndex(r => new { r.DoctorUserId, r.RequestedAt });

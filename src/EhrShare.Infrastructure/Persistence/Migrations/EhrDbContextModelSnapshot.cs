@@ -30,6 +30,10 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
 
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Answer")
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
                     b.Property<DateTimeOffset?>("AnsweredAt")
                         .HasColumnType("datetime(6)");
 
