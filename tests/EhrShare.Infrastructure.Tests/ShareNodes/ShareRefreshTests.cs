@@ -217,6 +217,38 @@ public sealed class ShareRefreshTests
     }
 
     [Fact]
+    public async Task ANodeThatAnswersButRefusesItsNewShare_FailsTheRefresh_AndTheRecordStaysWhollyOld()
+    {
+        await using var stack = await IsolatedShareNodes.CreateAsync();
+        var (id, block) = await stack.AddRecordAsync();
+        var before = new List<byte[]?>();
+        foreach (var node in stack.NodeConnectionStrings)
+        {
+            before.Add(await ReadStoredAsync(node, id));
+        }
+
+        // Node 4 reads and deletes as usual but refuses every new row.
+        await ExecuteAsync(stack.NodeConnectionStrings[3],
+            "CREATE TRIGGER refuse_rows BEFORE INSERT ON shares FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'disk full'");
+        var (vault, reports) = stack.Vault();
+
+        var error = await Assert.ThrowsAsync<EhrShare.Core.Common.DependencyUnavailableException>(
+            () => Refresh(vault).RunAsync(id, Hash(block), CancellationToken.None));
+
+        Assert.Contains("node-4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("keeps its old shares", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, reports.For("node-4").Counts.GetValueOrDefault(ShareProblemKind.WriteFailed));
+        for (var i = 0; i < stack.NodeConnectionStrings.Count; i++)
+        {
+            // The new generation was taken back where it had landed; the old shares are untouched.
+            Assert.Equal([0u], await GenerationsAsync(stack.NodeConnectionStrings[i], id));
+            Assert.Equal(before[i], await ReadStoredAsync(stack.NodeConnectionStrings[i], id));
+        }
+
+        Assert.Equal(block, await vault.RebuildAsync(id, Hash(block), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Refresh_RewritesAMissingOrCorruptShareToo()
     {
         var (vault, _) = Vault(StackOptions());
