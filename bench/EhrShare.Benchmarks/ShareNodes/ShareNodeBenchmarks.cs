@@ -162,7 +162,7 @@ public class ShareNodeBenchmarks
         {
             foreach (var node in _nodes)
             {
-                await node.WriteAsync(_recordId, serialized[node.Index], CancellationToken.None);
+                await node.WriteAsync(_recordId, ShareVault.FirstGeneration, serialized[node.Index], CancellationToken.None);
             }
         }
         finally
@@ -187,14 +187,14 @@ public class ShareNodeBenchmarks
         {
             foreach (var node in _nodes)
             {
-                var answer = NodeShare.FromStored(node, _recordId, await node.ReadAsync(_recordId, CancellationToken.None));
+                var answer = NodeShare.FromStored(node, _recordId, await node.ReadAsync(_recordId, CancellationToken.None)).Single();
                 answers.Add(answer);
                 if (block is null)
                 {
                     if (answer.State == ShareState.Good
                         && answers.Count(a => a.State == ShareState.Good) >= ShareRebuild.SmallestThreshold(answers, _threshold))
                     {
-                        block = ShareRebuild.TryRebuild(answers, _hash);
+                        block = ShareRebuild.TryRebuildNewest(answers, _hash);
                         if (block is not null && stopAtThreshold)
                         {
                             break;

@@ -17,15 +17,21 @@ internal enum ShareState
     Corrupt,
 }
 
-/// <summary>One node's answer for one record: its parsed share, or what was wrong. Never carries raw bytes.</summary>
+/// <summary>
+/// One node's answer for one record and one generation: its parsed share, or what was wrong. Never carries raw bytes.
+/// A node holding two generations of a record (during a refresh) gives two answers.
+/// </summary>
 internal sealed class NodeShare
 {
-    private NodeShare(ShareNode node, ShareState state, string? detail, Share? share)
+    private NodeShare(ShareNode node, ShareState state, string? detail, Share? share, uint? generation = null)
     {
-        (Node, State, Detail, Share) = (node, state, detail, share);
+        (Node, State, Detail, Share, Generation) = (node, state, detail, share, generation);
     }
 
     public ShareNode Node { get; }
+
+    /// <summary>The generation of the row this answer came from; null when there was no row (missing, unreachable).</summary>
+    public uint? Generation { get; }
 
     public ShareState State { get; private set; }
 
@@ -35,16 +41,23 @@ internal sealed class NodeShare
 
     public static NodeShare Unreachable(ShareNode node, string detail) => new(node, ShareState.Unreachable, detail, null);
 
+    public static NodeShare Missing(ShareNode node, string detail) => new(node, ShareState.Missing, detail, null);
+
     /// <summary>
-    /// Parses what the node returned for the record (null: no row) and checks that it is the node's share of that
-    /// record. Clears <paramref name="stored"/>.
+    /// Every generation the node returned for the record, each parsed and checked (one Missing answer when it
+    /// returned none). Clears the stored bytes.
     /// </summary>
-    public static NodeShare FromStored(ShareNode node, Guid recordId, byte[]? stored)
+    public static List<NodeShare> FromStored(ShareNode node, Guid recordId, IReadOnlyList<StoredShare>? stored) =>
+        stored is null || stored.Count == 0
+            ? [Missing(node, "no share on the node")]
+            : [.. stored.Select(s => FromStored(node, recordId, s.Generation, s.Bytes))];
+
+    /// <summary>
+    /// Parses one row the node returned for the record and checks that it is the node's share of that record.
+    /// Clears <paramref name="stored"/>.
+    /// </summary>
+    private static NodeShare FromStored(ShareNode node, Guid recordId, uint generation, byte[] stored)
     {
-        if (stored is null)
-        {
-            return new NodeShare(node, ShareState.Missing, "no share on the node", null);
-        }
 
         try
         {
@@ -52,20 +65,20 @@ internal sealed class NodeShare
             if (share.RecordId != recordId)
             {
                 Clear(share);
-                return new NodeShare(node, ShareState.Corrupt, $"the stored share belongs to record {share.RecordId}", null);
+                return new NodeShare(node, ShareState.Corrupt, $"the stored share belongs to record {share.RecordId}", null, generation);
             }
 
             if (share.X != node.X)
             {
                 Clear(share);
-                return new NodeShare(node, ShareState.Corrupt, $"the stored share has x = {share.X}; this node holds x = {node.X}", null);
+                return new NodeShare(node, ShareState.Corrupt, $"the stored share has x = {share.X}; this node holds x = {node.X}", null, generation);
             }
 
-            return new NodeShare(node, ShareState.Good, null, share);
+            return new NodeShare(node, ShareState.Good, null, share, generation);
         }
         catch (ShareFormatException e)
         {
-            return new NodeShare(node, ShareState.Corrupt, e.Message, null);
+            return new NodeShare(node, ShareState.Corrupt, e.Message, null, generation);
         }
         finally
         {
@@ -121,9 +134,12 @@ internal sealed class NodeShare
     };
 }
 
-/// <summary>A block rebuilt from k shares that verified against its hash.</summary>
-internal sealed class RebuiltBlock(byte[] secret, IReadOnlyList<Share> used)
+/// <summary>A block rebuilt from k shares of one generation that verified against its hash.</summary>
+internal sealed class RebuiltBlock(byte[] secret, IReadOnlyList<Share> used, uint generation)
 {
+    /// <summary>The generation all of <see cref="Used"/> belong to.</summary>
+    public uint Generation { get; } = generation;
+
     /// <summary>The block. Whoever takes it clears it.</summary>
     public byte[] Secret { get; } = secret;
 
@@ -155,12 +171,88 @@ internal sealed class RebuiltBlock(byte[] secret, IReadOnlyList<Share> used)
 internal static class ShareRebuild
 {
     /// <summary>
-    /// Tries to rebuild the block from the good answers: shares that agree on (k, n, field, length) are grouped, the
+    /// Tries to rebuild the block from the shares of one generation at a time, newest first, and returns the first
+    /// that verifies: shares of different generations are never combined (a generation is another polynomial; a
+    /// refresh leaves a record with two for a moment).
+    /// </summary>
+    public static RebuiltBlock? TryRebuildNewest(IReadOnlyList<NodeShare> answers, byte[] expectedHash)
+    {
+        foreach (var generation in Generations(answers))
+        {
+            var block = TryRebuild([.. answers.Where(a => a.Generation == generation)], expectedHash, generation);
+            if (block is not null)
+            {
+                return block;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The generations the good answers hold, newest first.</summary>
+    public static IEnumerable<uint> Generations(IEnumerable<NodeShare> answers) =>
+        answers.Where(a => a.State == ShareState.Good && a.Generation is not null).Select(a => a.Generation!.Value).Distinct().OrderDescending();
+
+    /// <summary>The most good shares any one generation has.</summary>
+    public static int MostGoodInOneGeneration(IEnumerable<NodeShare> answers) =>
+        answers.Where(a => a.State == ShareState.Good).GroupBy(a => a.Generation).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// The generation a failed read is told in terms of: the one with the most good shares (the newest of those);
+    /// null when no answer holds a good share.
+    /// </summary>
+    public static uint? BestGeneration(IEnumerable<NodeShare> answers) =>
+        answers.Where(a => a.State == ShareState.Good && a.Generation is not null)
+            .GroupBy(a => a.Generation!.Value)
+            .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key)
+            .Select(g => (uint?)g.Key)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// One answer per node in terms of one generation: the node's share of <paramref name="generation"/>, else
+    /// Unreachable, else Missing (saying which other generations the node holds: those are stale or not yet
+    /// complete). With no generation (no good share anywhere), the node's first answer.
+    /// </summary>
+    public static List<NodeShare> View(IReadOnlyList<ShareNode> nodes, IReadOnlyList<NodeShare> answers, uint? generation)
+    {
+        var view = new List<NodeShare>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            var mine = answers.Where(a => a.Node == node).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+
+            var unreachable = mine.FirstOrDefault(a => a.State == ShareState.Unreachable);
+            var current = generation is null ? mine[0] : mine.FirstOrDefault(a => a.Generation == generation);
+            if (unreachable is not null)
+            {
+                view.Add(unreachable);
+            }
+            else if (current is not null)
+            {
+                view.Add(current);
+            }
+            else
+            {
+                var held = mine.Where(a => a.Generation is not null).Select(a => a.Generation!.Value).ToList();
+                view.Add(held.Count == 0
+                    ? mine[0]
+                    : NodeShare.Missing(node, $"no share of generation {generation}; the node holds generation {string.Join(", ", held)}"));
+            }
+        }
+
+        return view;
+    }
+
+    /// <summary>
+    /// Tries to rebuild the block from the good answers (all of one generation): shares that agree on (k, n, field, length) are grouped, the
     /// largest group first, and <see cref="Shamir.TryRecover"/> looks for a k-subset whose SHA-256 is
     /// <paramref name="expectedHash"/>. On success, every answer that does not lie on the verified polynomial is
     /// marked corrupt. Returns null when no subset verifies (nothing is marked then).
     /// </summary>
-    public static RebuiltBlock? TryRebuild(IReadOnlyList<NodeShare> answers, byte[] expectedHash)
+    private static RebuiltBlock? TryRebuild(IReadOnlyList<NodeShare> answers, byte[] expectedHash, uint generation)
     {
         var candidates = answers.Where(a => a.State == ShareState.Good && a.Share is not null).ToList();
         var groups = candidates
@@ -193,7 +285,7 @@ internal static class ShareRebuild
                     $"the share's parameters (k = {other.Share!.K}, n = {other.Share.N}, {other.Share.Field}, {other.Share.SecretLength} bytes) differ from those of the shares that rebuild the block");
             }
 
-            return new RebuiltBlock(recovery.Secret, recovery.UsedShares);
+            return new RebuiltBlock(recovery.Secret, recovery.UsedShares, generation);
         }
 
         return null;

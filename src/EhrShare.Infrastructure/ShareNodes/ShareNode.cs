@@ -16,7 +16,7 @@ namespace EhrShare.Infrastructure.ShareNodes;
 internal sealed class ShareNode
 {
     private const string UpsertSql = """
-        INSERT INTO shares (record_id, x, share, written_at) VALUES (@id, @x, @share, UTC_TIMESTAMP(6))
+        INSERT INTO shares (record_id, x, generation, share, written_at) VALUES (@id, @x, @generation, @share, UTC_TIMESTAMP(6))
         ON DUPLICATE KEY UPDATE share = VALUES(share), written_at = VALUES(written_at)
         """;
 
@@ -52,10 +52,10 @@ internal sealed class ShareNode
 
     public static byte[] IdBytes(Guid recordId) => recordId.ToByteArray(bigEndian: true);
 
-    /// <summary>This node's share of the record (the row with this node's x), or null when it has none.</summary>
-    public Task<byte[]?> ReadAsync(Guid recordId, CancellationToken cancellationToken) =>
+    /// <summary>This node's shares of the record (the rows with this node's x), newest generation first; empty when it has none.</summary>
+    public Task<List<StoredShare>> ReadAsync(Guid recordId, CancellationToken cancellationToken) =>
         RunAsync(
-            "SELECT share FROM shares WHERE record_id = @id AND x = @x",
+            "SELECT generation, share FROM shares WHERE record_id = @id AND x = @x ORDER BY generation DESC",
             p =>
             {
                 p.Add("@id", MySqlDbType.Binary).Value = IdBytes(recordId);
@@ -63,25 +63,32 @@ internal sealed class ShareNode
             },
             async (command, token) =>
             {
-                await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, token);
-                return await reader.ReadAsync(token) ? (byte[])reader.GetValue(0) : null;
+                var shares = new List<StoredShare>(1);
+                await using var reader = await command.ExecuteReaderAsync(token);
+                while (await reader.ReadAsync(token))
+                {
+                    shares.Add(new StoredShare(reader.GetUInt32(0), (byte[])reader.GetValue(1)));
+                }
+
+                return shares;
             },
             cancellationToken);
 
-    /// <summary>Writes (or overwrites) the share at (record id, x).</summary>
-    public Task WriteAsync(Guid recordId, byte[] share, CancellationToken cancellationToken) =>
+    /// <summary>Writes (or overwrites) the share at (record id, x, generation).</summary>
+    public Task WriteAsync(Guid recordId, uint generation, byte[] share, CancellationToken cancellationToken) =>
         RunAsync(
             UpsertSql,
             p =>
             {
                 p.Add("@id", MySqlDbType.Binary).Value = IdBytes(recordId);
                 p.Add("@x", MySqlDbType.UByte).Value = X;
+                p.Add("@generation", MySqlDbType.UInt32).Value = generation;
                 p.Add("@share", MySqlDbType.MediumBlob).Value = share;
             },
             (command, token) => command.ExecuteNonQueryAsync(token),
             cancellationToken);
 
-    /// <summary>Deletes every share of the record on this node (whatever its x); returns how many rows went.</summary>
+    /// <summary>Deletes every share of the record on this node (whatever its x and generation); returns how many rows went.</summary>
     public Task<int> DeleteAsync(Guid recordId, CancellationToken cancellationToken) =>
         RunAsync(
             "DELETE FROM shares WHERE record_id = @id",
@@ -89,16 +96,33 @@ internal sealed class ShareNode
             (command, token) => command.ExecuteNonQueryAsync(token),
             cancellationToken);
 
-    /// <summary>This node's shares (its x) of the given records, in one query; records without one are absent.</summary>
-    public Task<Dictionary<Guid, byte[]>> ReadManyAsync(IReadOnlyList<Guid> recordIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes this node's shares (its x) of the record whose generation is in [<paramref name="from"/>,
+    /// <paramref name="to"/>]; returns how many rows went.
+    /// </summary>
+    public Task<int> DeleteGenerationsAsync(Guid recordId, uint from, uint to, CancellationToken cancellationToken) =>
+        RunAsync(
+            "DELETE FROM shares WHERE record_id = @id AND x = @x AND generation BETWEEN @from AND @to",
+            p =>
+            {
+                p.Add("@id", MySqlDbType.Binary).Value = IdBytes(recordId);
+                p.Add("@x", MySqlDbType.UByte).Value = X;
+                p.Add("@from", MySqlDbType.UInt32).Value = from;
+                p.Add("@to", MySqlDbType.UInt32).Value = to;
+            },
+            (command, token) => command.ExecuteNonQueryAsync(token),
+            cancellationToken);
+
+    /// <summary>This node's shares (its x, every generation) of the given records, in one query; records without one are absent.</summary>
+    public Task<Dictionary<Guid, List<StoredShare>>> ReadManyAsync(IReadOnlyList<Guid> recordIds, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("SELECT record_id, share FROM shares WHERE x = @x AND record_id IN (");
+        var sql = new StringBuilder("SELECT record_id, generation, share FROM shares WHERE x = @x AND record_id IN (");
         for (var i = 0; i < recordIds.Count; i++)
         {
             sql.Append(i == 0 ? "@r" : ", @r").Append(i.ToString(CultureInfo.InvariantCulture));
         }
 
-        sql.Append(')');
+        sql.Append(") ORDER BY record_id, generation DESC");
         return RunAsync(
             sql.ToString(),
             p =>
@@ -111,11 +135,17 @@ internal sealed class ShareNode
             },
             async (command, token) =>
             {
-                var shares = new Dictionary<Guid, byte[]>(recordIds.Count);
+                var shares = new Dictionary<Guid, List<StoredShare>>(recordIds.Count);
                 await using var reader = await command.ExecuteReaderAsync(token);
                 while (await reader.ReadAsync(token))
                 {
-                    shares[new Guid((byte[])reader.GetValue(0), bigEndian: true)] = (byte[])reader.GetValue(1);
+                    var id = new Guid((byte[])reader.GetValue(0), bigEndian: true);
+                    if (!shares.TryGetValue(id, out var list))
+                    {
+                        shares[id] = list = new List<StoredShare>(1);
+                    }
+
+                    list.Add(new StoredShare(reader.GetUInt32(1), (byte[])reader.GetValue(2)));
                 }
 
                 return shares;
@@ -229,13 +259,13 @@ internal sealed class ShareNode
 
                 switch (t.Result)
                 {
-                    case byte[] share:
-                        CryptographicOperations.ZeroMemory(share);
+                    case List<StoredShare> shares:
+                        StoredShare.Clear(shares);
                         break;
-                    case Dictionary<Guid, byte[]> shares:
-                        foreach (var share in shares.Values)
+                    case Dictionary<Guid, List<StoredShare>> byRecord:
+                        foreach (var shares in byRecord.Values)
                         {
-                            CryptographicOperations.ZeroMemory(share);
+                            StoredShare.Clear(shares);
                         }
 
                         break;
@@ -244,6 +274,18 @@ internal sealed class ShareNode
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+}
+
+/// <summary>One row's share bytes and the generation they belong to (see docs/share-format.md).</summary>
+internal readonly record struct StoredShare(uint Generation, byte[] Bytes)
+{
+    public static void Clear(IEnumerable<StoredShare> shares)
+    {
+        foreach (var share in shares)
+        {
+            CryptographicOperations.ZeroMemory(share.Bytes);
+        }
+    }
 }
 
 /// <summary>A row key on a share node.</summary>

@@ -27,6 +27,10 @@ public enum ShareProblemKind
 
     /// <summary>A node did not take a share it was given (store, repair or refresh).</summary>
     WriteFailed,
+
+    /// <summary>A node still holds a share of an older generation than the one a record is read from (it missed the
+    /// end of a refresh); the repair deletes it once the node has the newest.</summary>
+    Stale,
 }
 
 /// <summary>One problem, by node and record where that applies. Never holds share bytes.</summary>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EhrShare.Infrastructure.ShareNodes;
 
-/// <summary>A share rewritten by a repair.</summary>
+/// <summary>A share rewritten by a repair, or (<see cref="ShareProblemKind.Stale"/>) an older generation it deleted.</summary>
 public sealed record ShareRepairAction(Guid RecordId, string Node, ShareProblemKind Was, string Detail);
 
 /// <summary>
@@ -46,7 +46,7 @@ public sealed class ShareRepair(
             async (check, token) =>
             {
                 var targets = check.Answers.Where(a => a.State is ShareState.Missing or ShareState.Corrupt).ToList();
-                if (targets.Count == 0)
+                if (targets.Count == 0 && check.StaleNodes.Count == 0)
                 {
                     return;
                 }
@@ -59,7 +59,7 @@ public sealed class ShareRepair(
                 }
 
                 targets.RemoveAll(t => t.Node.X > check.Block.Used[0].N);
-                if (targets.Count == 0)
+                if (targets.Count == 0 && check.StaleNodes.Count == 0)
                 {
                     return;
                 }
@@ -76,7 +76,8 @@ public sealed class ShareRepair(
                 List<ShareProblem> failed;
                 try
                 {
-                    failed = await vault.WriteAllAsync(check.RecordId, [.. targets.Select(t => t.Node)], i => bytes[i], token);
+                    // Written in the block's generation, so the node's share joins the others of that generation.
+                    failed = await vault.WriteAllAsync(check.RecordId, [.. targets.Select(t => t.Node)], check.Block.Generation, i => bytes[i], token);
                 }
                 finally
                 {
@@ -101,6 +102,35 @@ public sealed class ShareRepair(
                 {
                     vault.Report(failure);
                     notRepaired.Add(failure);
+                }
+
+                // Older generations go only from nodes that hold the block's generation now: the shares of the
+                // generation read from stay k or more (only a refresh deletes a generation, after writing a newer one).
+                foreach (var node in check.StaleNodes.Where(n => failed.All(f => f.Node != n.Name)))
+                {
+                    try
+                    {
+                        var deleted = await node.DeleteGenerationsAsync(check.RecordId, 0, check.Block.Generation - 1, token);
+                        if (deleted == 0)
+                        {
+                            continue;
+                        }
+
+                        repairedCount++;
+                        if (repaired.Count < ShareScanner.MaxListedProblems)
+                        {
+                            repaired.Add(new ShareRepairAction(check.RecordId, node.Name, ShareProblemKind.Stale,
+                                $"{deleted} share(s) older than generation {check.Block.Generation}"));
+                        }
+
+                        logger.LogInformation("Deleted {Count} stale share(s) of record {RecordId} on {Node}", deleted, check.RecordId, node.Name);
+                    }
+                    catch (ShareNodeException e)
+                    {
+                        var problem = new ShareProblem(ShareProblemKind.Stale, node.Name, check.RecordId, $"the older generation(s) could not be deleted: {e.Message}");
+                        vault.Report(problem);
+                        notRepaired.Add(problem);
+                    }
                 }
             },
             cancellationToken);

@@ -13,7 +13,8 @@ public sealed record ShareScanNodeReport(
     long? ShareCount,
     int Missing,
     int Corrupt,
-    int Orphans);
+    int Orphans,
+    int Stale = 0);
 
 /// <summary>
 /// A scan of every committed record's shares on every node. <see cref="Problems"/> lists at most
@@ -32,8 +33,11 @@ public sealed record ShareScanReport(
     public bool IsClean => Problems.Count == 0 && ProblemsNotListed == 0;
 }
 
-/// <summary>One committed record as the scan found it: each node's answer and, when k shares verified, the block.</summary>
-internal sealed record RecordCheck(Guid RecordId, IReadOnlyList<NodeShare> Answers, RebuiltBlock? Block);
+/// <summary>
+/// One committed record as the scan found it: each node's answer (in terms of the block's generation) and, when k
+/// shares of one generation verified, the block; <see cref="StaleNodes"/> still hold shares of older generations.
+/// </summary>
+internal sealed record RecordCheck(Guid RecordId, IReadOnlyList<NodeShare> Answers, RebuiltBlock? Block, IReadOnlyList<ShareNode> StaleNodes);
 
 /// <summary>
 /// The scan shared by <see cref="ShareScan"/> and <see cref="ShareRepair"/>: committed records are read from the app
@@ -73,15 +77,26 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
             var stored = await Task.WhenAll(tallies.Select(t => ReadBatchAsync(t, ids, problems, cancellationToken)));
             foreach (var record in batch)
             {
-                var answers = tallies.Select((t, i) => stored[i] is { } shares
+                var all = tallies.SelectMany((t, i) => stored[i] is { } shares
                         ? NodeShare.FromStored(t.Node, record.Id, shares.GetValueOrDefault(record.Id))
-                        : NodeShare.Unreachable(t.Node, t.Error ?? "unreachable"))
+                        : [NodeShare.Unreachable(t.Node, t.Error ?? "unreachable")])
                     .ToList();
-                var block = ShareRebuild.TryRebuild(answers, record.BlockHash!);
+                var block = ShareRebuild.TryRebuildNewest(all, record.BlockHash!);
+                var answers = ShareRebuild.View(nodes, all, block?.Generation ?? ShareRebuild.BestGeneration(all));
+                var stale = block is null
+                    ? []
+                    : all.Where(a => a.Generation < block.Generation).Select(a => a.Node).Distinct().ToList();
                 try
                 {
                     checkedCount++;
                     Count(record.Id, answers, block, tallies, problems);
+                    foreach (var node in stale)
+                    {
+                        tallies[node.Index].Stale++;
+                        problems.Add(new ShareProblem(ShareProblemKind.Stale, node.Name, record.Id,
+                            $"share(s) of a generation older than {block!.Generation} (left by a refresh the node missed)"));
+                    }
+
                     if (block is null)
                     {
                         unrecoverable++;
@@ -89,12 +104,12 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
 
                     if (onRecord is not null)
                     {
-                        await onRecord(new RecordCheck(record.Id, answers, block), cancellationToken);
+                        await onRecord(new RecordCheck(record.Id, answers, block, stale), cancellationToken);
                     }
                 }
                 finally
                 {
-                    NodeShare.Clear(answers);
+                    NodeShare.Clear(all);
                     if (block is not null)
                     {
                         System.Security.Cryptography.CryptographicOperations.ZeroMemory(block.Secret);
@@ -114,7 +129,7 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
             checkedCount,
             unrecoverable,
             [.. tallies.Select(t => new ShareScanNodeReport(
-                t.Node.Name, t.Node.X, t.Reachable, t.Error, t.Reachable ? t.ShareCount : null, t.Missing, t.Corrupt, t.Orphans))],
+                t.Node.Name, t.Node.X, t.Reachable, t.Error, t.Reachable ? t.ShareCount : null, t.Missing, t.Corrupt, t.Orphans, t.Stale))],
             problems.Listed,
             problems.NotListed);
     }
@@ -150,7 +165,7 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
         }
     }
 
-    private static async Task<Dictionary<Guid, byte[]>?> ReadBatchAsync(
+    private static async Task<Dictionary<Guid, List<StoredShare>>?> ReadBatchAsync(
         Tally tally, IReadOnlyList<Guid> ids, ProblemList problems, CancellationToken cancellationToken)
     {
         if (!tally.Reachable)
@@ -233,6 +248,8 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
         public int Corrupt { get; set; }
 
         public int Orphans { get; set; }
+
+        public int Stale { get; set; }
 
         public void MarkUnreachable(string error, ProblemList problems)
         {

@@ -38,6 +38,9 @@ public sealed class ShareVault : IShareVault
 
     internal IReadOnlyList<ShareNode> Nodes => _nodes;
 
+    /// <summary>The generation a new record's shares get; each refresh writes the next one.</summary>
+    internal const uint FirstGeneration = 0;
+
     public async Task StoreAsync(Guid recordId, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
     {
         var shares = Shamir.Split(recordId, block.Span, _nodes.Count, _threshold, _field);
@@ -51,7 +54,7 @@ public sealed class ShareVault : IShareVault
         List<ShareProblem> failed;
         try
         {
-            failed = await WriteAllAsync(recordId, _nodes, i => serialized[i], cancellationToken);
+            failed = await WriteAllAsync(recordId, _nodes, FirstGeneration, i => serialized[i], cancellationToken);
         }
         finally
         {
@@ -160,12 +163,12 @@ public sealed class ShareVault : IShareVault
             {
                 var done = await Task.WhenAny(pending);
                 pending.Remove(done);
-                var answer = await done;
-                answers.Add(answer);
-                if (block is null && answer.State == ShareState.Good
-                    && answers.Count(a => a.State == ShareState.Good) >= ShareRebuild.SmallestThreshold(answers, _threshold))
+                var got = await done;
+                answers.AddRange(got);
+                var k = ShareRebuild.SmallestThreshold(answers, _threshold);
+                if (block is null && got.Any(a => a.State == ShareState.Good) && ShareRebuild.MostGoodInOneGeneration(answers) >= k)
                 {
-                    block = ShareRebuild.TryRebuild(answers, expected);
+                    block = ShareRebuild.TryRebuildNewest(answers, expected);
                 }
 
                 if (block is not null && !waitForAll)
@@ -173,8 +176,8 @@ public sealed class ShareVault : IShareVault
                     break;
                 }
 
-                // Stop early when even every node still out could not make up k good shares.
-                if (block is null && answers.Count(a => a.State == ShareState.Good) + pending.Count < ShareRebuild.SmallestThreshold(answers, _threshold))
+                // Stop early when even every node still out could not make up k good shares of one generation.
+                if (block is null && ShareRebuild.MostGoodInOneGeneration(answers) + pending.Count < k)
                 {
                     break;
                 }
@@ -187,14 +190,16 @@ public sealed class ShareVault : IShareVault
             throw;
         }
 
-        ReportProblems(recordId, answers);
+        var view = ShareRebuild.View(_nodes, answers, block?.Generation ?? ShareRebuild.BestGeneration(answers));
+        ReportProblems(recordId, view);
         if (block is null)
         {
             NodeShare.Clear(answers);
             Observe(pending);
-            throw Failure(recordId, answers, pending.Count);
+            throw Failure(recordId, view, pending.Count);
         }
 
+        var newest = answers.Where(a => a.Generation is not null).Max(a => a.Generation!.Value);
         if (pending.Count > 0)
         {
             // The block goes back now; the nodes still out are checked against it when they answer.
@@ -204,19 +209,24 @@ public sealed class ShareVault : IShareVault
         {
             NodeShare.Clear(answers);
         }
+        else
+        {
+            // The caller clears the view; the other generations' shares are not handed out.
+            NodeShare.Clear(answers.Where(a => !view.Contains(a)));
+        }
 
-        return new ReadOutcome(block, answers);
+        return new ReadOutcome(block, view, newest);
     }
 
     /// <summary>Writes one share per node in parallel; returns the nodes that did not take theirs.</summary>
     internal async Task<List<ShareProblem>> WriteAllAsync(
-        Guid recordId, IReadOnlyList<ShareNode> nodes, Func<int, byte[]> shareFor, CancellationToken cancellationToken)
+        Guid recordId, IReadOnlyList<ShareNode> nodes, uint generation, Func<int, byte[]> shareFor, CancellationToken cancellationToken)
     {
         var results = await Task.WhenAll(nodes.Select(async node =>
         {
             try
             {
-                await node.WriteAsync(recordId, shareFor(node.Index), cancellationToken);
+                await node.WriteAsync(recordId, generation, shareFor(node.Index), cancellationToken);
                 return null;
             }
             catch (ShareNodeException e)
@@ -234,7 +244,7 @@ public sealed class ShareVault : IShareVault
         _reports.Report(problem);
     }
 
-    private static async Task<NodeShare> FetchAsync(ShareNode node, Guid recordId, CancellationToken cancellationToken)
+    private static async Task<List<NodeShare>> FetchAsync(ShareNode node, Guid recordId, CancellationToken cancellationToken)
     {
         try
         {
@@ -242,20 +252,20 @@ public sealed class ShareVault : IShareVault
         }
         catch (ShareNodeException e)
         {
-            return NodeShare.Unreachable(node, e.Message);
+            return [NodeShare.Unreachable(node, e.Message)];
         }
     }
 
-    private static void Observe(IEnumerable<Task<NodeShare>> pending)
+    private static void Observe(IEnumerable<Task<List<NodeShare>>> pending)
     {
         foreach (var task in pending)
         {
             _ = task.ContinueWith(
                 static t =>
                 {
-                    if (t.IsCompletedSuccessfully && t.Result.Share is { } share)
+                    if (t.IsCompletedSuccessfully)
                     {
-                        NodeShare.Clear(share);
+                        NodeShare.Clear(t.Result);
                     }
                 },
                 CancellationToken.None,
@@ -264,7 +274,7 @@ public sealed class ShareVault : IShareVault
         }
     }
 
-    private async Task CheckLateAnswersAsync(Guid recordId, List<Task<NodeShare>> pending, List<NodeShare> early, RebuiltBlock block)
+    private async Task CheckLateAnswersAsync(Guid recordId, List<Task<List<NodeShare>>> pending, List<NodeShare> early, RebuiltBlock block)
     {
         try
         {
@@ -277,16 +287,20 @@ public sealed class ShareVault : IShareVault
                     continue; // the caller cancelled: that says nothing about the node
                 }
 
-                var answer = done.Result;
-                if (answer.Share is { } share && !block.Agrees(share))
+                var got = done.Result;
+                try
                 {
-                    answer.MarkCorrupt("the share does not agree with the block rebuilt from the other shares");
-                }
+                    var answer = ShareRebuild.View(_nodes, got, block.Generation).Single();
+                    if (answer.Share is { } share && !block.Agrees(share))
+                    {
+                        answer.MarkCorrupt("the share does not agree with the block rebuilt from the other shares");
+                    }
 
-                ReportProblems(recordId, [answer]);
-                if (answer.Share is not null)
+                    ReportProblems(recordId, [answer]);
+                }
+                finally
                 {
-                    NodeShare.Clear(answer.Share);
+                    NodeShare.Clear(got);
                 }
             }
         }
@@ -357,6 +371,10 @@ public sealed class ShareVault : IShareVault
             [.. badNodes.Distinct()]);
     }
 
-    /// <summary>A verified block and every node's answer that came in before the read returned.</summary>
-    internal sealed record ReadOutcome(RebuiltBlock Block, IReadOnlyList<NodeShare> Answers);
+    /// <summary>
+    /// A verified block, every node's answer that came in before the read returned (in terms of the block's
+    /// generation), and the newest generation any of them holds (a leftover of a refresh that did not finish may be
+    /// newer than the block's).
+    /// </summary>
+    internal sealed record ReadOutcome(RebuiltBlock Block, IReadOnlyList<NodeShare> Answers, uint NewestGeneration);
 }

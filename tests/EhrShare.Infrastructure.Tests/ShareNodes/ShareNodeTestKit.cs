@@ -86,6 +86,37 @@ internal static class ShareNodeTestKit
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Writes a share row of the given generation by hand (x from the share).</summary>
+    public static async Task InsertShareAsync(string connectionString, Guid recordId, uint generation, byte[] share)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(
+            "INSERT INTO shares (record_id, x, generation, share, written_at) VALUES (@id, @x, @generation, @share, UTC_TIMESTAMP(6))", connection);
+        command.Parameters.AddWithValue("@id", recordId.ToByteArray(bigEndian: true));
+        command.Parameters.AddWithValue("@x", share[6]);
+        command.Parameters.AddWithValue("@generation", generation);
+        command.Parameters.AddWithValue("@share", share);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The generations of the record's rows on a node, oldest first.</summary>
+    public static async Task<List<uint>> GenerationsAsync(string connectionString, Guid recordId)
+    {
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT generation FROM shares WHERE record_id = @id ORDER BY generation", connection);
+        command.Parameters.AddWithValue("@id", recordId.ToByteArray(bigEndian: true));
+        var generations = new List<uint>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            generations.Add(reader.GetUInt32(0));
+        }
+
+        return generations;
+    }
+
     /// <summary>Flips one payload byte in place with SQL: bit rot the checksum catches.</summary>
     public static Task<int> FlipPayloadByteAsync(string connectionString, Guid recordId) =>
         ExecuteAsync(connectionString,

@@ -137,7 +137,7 @@ public sealed class ShareScanAndRepairTests
     {
         await using var stack = await IsolatedShareNodes.CreateAsync();
         var (id, _) = await stack.AddRecordAsync();
-        await ExecuteAsync(stack.NodeConnectionStrings[0], "INSERT INTO shares SELECT record_id, 7, share, written_at FROM shares WHERE record_id = @id", id);
+        await ExecuteAsync(stack.NodeConnectionStrings[0], "INSERT INTO shares (record_id, x, share, written_at) SELECT record_id, 7, share, written_at FROM shares WHERE record_id = @id", id);
 
         var scan = await stack.ScanAsync();
 
