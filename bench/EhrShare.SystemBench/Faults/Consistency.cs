@@ -228,11 +228,12 @@ public sealed class Consistency(Stack stack, FaultWorld world, IReadOnlyList<Loa
         Add("doctors' reads answered 200 / doctors' attempts recorded", $"{readsAnswered} / {doctorEntries}", readsAnswered <= doctorEntries);
     }
 
+    /// <summary>The records a node holds a share of, in any generation (a record refreshed has a row per generation for a moment).</summary>
     private static async Task<List<Guid>> ShareRecordIdsAsync(string node)
     {
         await using var connection = new MySqlConnection(node);
         await connection.OpenAsync();
-        await using var command = new MySqlCommand("SELECT record_id FROM shares", connection);
+        await using var command = new MySqlCommand("SELECT DISTINCT record_id FROM shares", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var ids = new List<Guid>();
         while (await reader.ReadAsync())
