@@ -8,6 +8,7 @@ using EhrShare.Infrastructure.Outbox;
 using EhrShare.Infrastructure.Records;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Infrastructure.ShareNodes;
+using EhrShare.Web.Api;
 using EhrShare.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ builder.AddMail();
 builder.AddAccounts();
 builder.AddOAuthServer();
 builder.AddEhrWeb();
+builder.AddEhrOpenApi();
 
 var app = builder.Build();
 if (CommandLine.IsCommand(args))

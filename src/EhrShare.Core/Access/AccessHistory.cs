@@ -17,7 +17,26 @@ public sealed record HistoryEntry(
     bool IsEmergency,
     string? Reason,
     string? TransactionHash,
-    bool OnChain);
+    bool OnChain)
+{
+    /// <summary>The contract's event name (AccessGranted, PermissionRevoked, ...), or <c>Pending</c> for an attempt not yet on the chain.</summary>
+    public string Event { get; init; } = "";
+
+    /// <summary>The doctor's account the event names (who read, asked, declared, or was granted, denied, revoked).</summary>
+    public string? DoctorAccount { get; init; }
+
+    /// <summary>The record concerned, where the event names one (null or empty for the record list).</summary>
+    public Guid? RecordId { get; init; }
+
+    /// <summary>The block the event was mined in (null while it is not on the chain).</summary>
+    public ulong? BlockNumber { get; init; }
+}
+
+/// <summary>The outbox's name for an attempt recorded but not yet on the chain (<see cref="HistoryEntry.Event"/>).</summary>
+public static class HistoryEvents
+{
+    public const string Pending = "Pending";
+}
 
 /// <summary>Which events a History page lists.</summary>
 public enum HistoryKind
@@ -39,7 +58,13 @@ public sealed record HistoryFilter
 
     public DateOnly? To { get; init; }
 
-    public bool IsEmpty => Doctor is null && Kind == HistoryKind.All && From is null && To is null;
+    /// <summary>From this instant on (included), for API searches finer than a day; combined with <see cref="From"/>.</summary>
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Before this instant (excluded), for API searches finer than a day; combined with <see cref="To"/>.</summary>
+    public DateTimeOffset? Before { get; init; }
+
+    public bool IsEmpty => Doctor is null && Kind == HistoryKind.All && From is null && To is null && Since is null && Before is null;
 }
 
 /// <summary>A doctor the filter offers: one who appears in the patient's history.</summary>
@@ -97,8 +122,9 @@ public sealed class AccessHistory(
         var me = patient.Account.Address;
         var window = await windows.OpenAsync(new LedgerEventQuery { Patient = me }, cancellationToken);
         var through = window.IndexedThrough;
-        var fromSeconds = filter.From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) is { } f ? new DateTimeOffset(f).ToUnixTimeSeconds() : (long?)null;
-        var toSeconds = filter.To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) is { } t ? new DateTimeOffset(t).ToUnixTimeSeconds() : (long?)null;
+        var (fromInstant, toInstant) = Range(filter);
+        var fromSeconds = fromInstant is { } f ? SecondsAtOrAfter(f) : (long?)null;
+        var toSeconds = toInstant is { } t ? SecondsAtOrAfter(t) : (long?)null;
 
         // The indexed part, filtered and paged by the database.
         var indexed = db.ChainEvents.AsNoTracking().Where(e => e.Patient == me && e.BlockNumber <= through && HistoryNames.Contains(e.Name));
@@ -206,8 +232,15 @@ public sealed class AccessHistory(
             titles.TryGetValue(id, out var title) ? $"\u201c{title}\u201d" : "a record";
 
         var entries = merged.Select(m => m.Event is { } e
-            ? Entry(e, Who, What, reasons)
-            : Pending(m.Waiting!, Who, What)).OfType<HistoryEntry>().ToList();
+            ? Entry(e, Who, What, reasons) is { } entry
+                ? entry with { Event = e.Name, DoctorAccount = e.Doctor, RecordId = e.RecordId, BlockNumber = e.BlockNumber }
+                : null
+            : Pending(m.Waiting!, Who, What) with
+            {
+                Event = HistoryEvents.Pending,
+                DoctorAccount = m.Waiting!.Actor == AccessActor.Doctor ? m.Waiting.ActorAccount : null,
+                RecordId = m.Waiting.RecordId,
+            }).OfType<HistoryEntry>().ToList();
         var doctors = doctorAccounts.Distinct(StringComparer.OrdinalIgnoreCase)
             .Where(a => !string.Equals(a, me, StringComparison.OrdinalIgnoreCase))
             .Select(a => new HistoryDoctor(a, Who(a))).OrderBy(d => d.Name, StringComparer.CurrentCulture).ToList();
@@ -270,10 +303,34 @@ public sealed class AccessHistory(
             _ => query,
         };
         var rows = await query.ToListAsync(cancellationToken);
-        var from = filter.From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var to = filter.To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var (from, to) = Range(filter);
         // Times compared here: exact whatever the column's offset handling.
-        return rows.Where(a => (from is null || a.AttemptedAt.UtcDateTime >= from) && (to is null || a.AttemptedAt.UtcDateTime < to)).ToList();
+        return rows.Where(a => (from is null || a.AttemptedAt.UtcDateTime >= from.Value.UtcDateTime) && (to is null || a.AttemptedAt.UtcDateTime < to.Value.UtcDateTime)).ToList();
+    }
+
+    /// <summary>The filter's range of instants: the later of its starts (included), the earlier of its ends (excluded).</summary>
+    private static (DateTimeOffset? From, DateTimeOffset? To) Range(HistoryFilter filter)
+    {
+        DateTimeOffset? from = filter.From is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)) : null;
+        DateTimeOffset? to = filter.To is { } last ? new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)) : null;
+        if (filter.Since is { } since && (from is null || since > from))
+        {
+            from = since;
+        }
+
+        if (filter.Before is { } before && (to is null || before < to))
+        {
+            to = before;
+        }
+
+        return (from, to);
+    }
+
+    /// <summary>Events are dated in whole seconds: an instant inside a second counts from the next one.</summary>
+    private static long SecondsAtOrAfter(DateTimeOffset instant)
+    {
+        var seconds = instant.ToUnixTimeSeconds();
+        return instant > DateTimeOffset.FromUnixTimeSeconds(seconds) ? seconds + 1 : seconds;
     }
 
     /// <summary>Of these transaction hashes, those the index already has (an outbox entry not yet marked confirmed).</summary>

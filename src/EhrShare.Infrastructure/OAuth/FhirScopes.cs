@@ -9,6 +9,9 @@ public static class FhirScopes
     /// <summary>Add Observations to the patient's records (what a gateway's token carries).</summary>
     public const string PatientObservationCreate = "patient/Observation.c";
 
+    /// <summary>Grant, deny or revoke doctors' access (create and update Consent), as on the Access page.</summary>
+    public const string PatientConsentWrite = "patient/Consent.cu";
+
     /// <summary>Read and search whatever the signed-in user may read (for a doctor: the patients who granted access).</summary>
     public const string UserRead = "user/*.rs";
 
@@ -18,5 +21,5 @@ public static class FhirScopes
     /// <summary>A refresh token comes with the access token.</summary>
     public const string OfflineAccess = "offline_access";
 
-    public static readonly IReadOnlyList<string> All = [PatientRead, PatientObservationCreate, UserRead, LaunchPatient, OfflineAccess];
+    public static readonly IReadOnlyList<string> All = [PatientRead, PatientObservationCreate, PatientConsentWrite, UserRead, LaunchPatient, OfflineAccess];
 }

@@ -10,6 +10,7 @@ public static class ScopeCatalog
     {
         FhirScopes.PatientRead => "Read your records, their list and your details.",
         FhirScopes.PatientObservationCreate => "Add measurements (Observations) to your records.",
+        FhirScopes.PatientConsentWrite => "Grant, decline or revoke doctors' access to your records (each a transaction on the blockchain, as on your Access page).",
         FhirScopes.UserRead => "Read what you may read in EhrShare: for a doctor, the records of patients who granted you access, each read decided and logged on the chain as on the pages.",
         FhirScopes.LaunchPatient => "Know which patient you are.",
         FhirScopes.OfflineAccess => "Stay signed in (a refresh token) until you revoke it.",

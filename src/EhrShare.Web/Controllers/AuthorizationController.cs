@@ -90,6 +90,7 @@ public sealed class AuthorizationController(
     [HttpPost(OAuthModule.TokenPath)]
     [IgnoreAntiforgeryToken]
     [Produces("application/json")]
+    [ApiExplorerSettings(IgnoreApi = false)] // In the OpenAPI description (Api/OpenApiModule.cs).
     public async Task<IActionResult> Token()
     {
         var request = HttpContext.GetOpenIddictServerRequest()

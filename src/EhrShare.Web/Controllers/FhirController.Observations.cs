@@ -105,13 +105,16 @@ public sealed partial class FhirController
     }
 
     /// <summary>Checks the token may add Observations, reads the body (FHIR JSON, within the JSON limit) and runs the action.</summary>
-    private async Task<IActionResult> WritingAsync(Func<FhirCaller, byte[], Task<IActionResult>> action)
+    private Task<IActionResult> WritingAsync(Func<FhirCaller, byte[], Task<IActionResult>> action) =>
+        WritingAsync(c => c.CanCreateObservations, "This token's scopes do not allow adding Observations (it needs patient/Observation.c).", action);
+
+    /// <summary>Checks the token may do this write, reads the body (FHIR JSON, within the JSON limit) and runs the action.</summary>
+    private async Task<IActionResult> WritingAsync(Func<FhirCaller, bool> allowed, string refusal, Func<FhirCaller, byte[], Task<IActionResult>> action)
     {
         var caller = FhirCaller.From(User);
-        if (!caller.CanCreateObservations)
+        if (!allowed(caller))
         {
-            return FhirResult.Outcome(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
-                "This token's scopes do not allow adding Observations (it needs patient/Observation.c).");
+            return FhirResult.Outcome(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, refusal);
         }
 
         var type = Request.ContentType ?? "";

@@ -3,6 +3,7 @@ using EhrShare.Core.Common;
 using EhrShare.Core.Observations;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
+using EhrShare.Web.Export;
 using EhrShare.Web.Infrastructure;
 using EhrShare.Web.Models;
 using Microsoft.AspNetCore.Authorization;
@@ -88,6 +89,30 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     [HttpGet("/Patient/Records/{id:guid}/Download")]
     public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
         new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
+
+    /// <summary>
+    /// Everything the patient has here, as one ZIP: every record decrypted (each read logged as the patient's own, as a
+    /// download is) and the access history as CSV and FHIR AuditEvents. The history and the list are gathered first, so a
+    /// failure there is a message on My records; a record that cannot be read later is replaced by a note in the ZIP.
+    /// </summary>
+    [HttpGet("/Patient/Export")]
+    public async Task<IActionResult> Export([FromServices] AccessHistory history, [FromServices] ReadRecord read, [FromServices] TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var patient = await parties.PatientAsync(CurrentUserId, cancellationToken);
+            var (entries, incomplete, asOf) = await PatientExport.HistoryAsync(history, CurrentUserId, cancellationToken);
+            var records = await list.ForPatientAsync(CurrentUserId, cancellationToken);
+            return new PatientExportResult(
+                new PatientExportContents(CurrentUserId, patient.Address.ToString(), entries, incomplete, asOf, records, clock.GetUtcNow()), read);
+        }
+        catch (DependencyUnavailableException e)
+        {
+            TempData["Error"] = $"The export could not start: {e.Message} Nothing was downloaded; try again in a few minutes.";
+            return RedirectToAction(nameof(Index));
+        }
+    }
 
     [HttpGet("/Patient/Records/{id:guid}/Remove")]
     public async Task<IActionResult> ConfirmRemove(Guid id, CancellationToken cancellationToken)

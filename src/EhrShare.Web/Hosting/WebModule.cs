@@ -119,6 +119,7 @@ public static class WebModule
         app.UseTwoFactorRequirement();
         app.MapEhrHealth();
         app.MapSmartConfiguration();
+        app.MapEhrOpenApi();
         app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
         return app;
     }

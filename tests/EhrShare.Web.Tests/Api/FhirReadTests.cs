@@ -24,7 +24,9 @@ public sealed class FhirReadTests(EhrAppFixture fixture) : IClassFixture<EhrAppF
 
         Assert.Equal(FHIRVersion.N4_0_1, statement!.FhirVersion);
         var resources = statement.Rest.Single().Resource.ToDictionary(r => r.Type!, r => r);
-        Assert.Equal(["Binary", "DocumentReference", "Observation", "Patient"], resources.Keys.Order());
+        Assert.Equal(["AuditEvent", "Binary", "Consent", "DocumentReference", "Observation", "Patient"], resources.Keys.Order());
+        Assert.Equal(["date", "patient"], resources["AuditEvent"].SearchParam.Select(p => p.Name).Order());
+        Assert.Equal([CapabilityStatement.TypeRestfulInteraction.SearchType], resources["AuditEvent"].Interaction.Select(i => i.Code!.Value));
         Assert.Equal(["date", "patient", "subject"], resources["DocumentReference"].SearchParam.Select(p => p.Name).Order());
         Assert.Equal([CapabilityStatement.TypeRestfulInteraction.Read], resources["Binary"].Interaction.Select(i => i.Code!.Value));
     }

@@ -183,7 +183,7 @@ public sealed class OAuthFlowTests(OAuthFlowTests.Fixture fixture) : IClassFixtu
         Assert.EndsWith("/connect/token", config.GetProperty("token_endpoint").GetString(), StringComparison.Ordinal);
         Assert.EndsWith("/connect/revoke", config.GetProperty("revocation_endpoint").GetString(), StringComparison.Ordinal);
         Assert.Equal(["S256"], config.GetProperty("code_challenge_methods_supported").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(["patient/*.rs", "patient/Observation.c", "user/*.rs", "launch/patient", "offline_access"],
+        Assert.Equal(["patient/*.rs", "patient/Observation.c", "patient/Consent.cu", "user/*.rs", "launch/patient", "offline_access"],
             config.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         var openid = JsonDocument.Parse(await client.GetStringAsync("/.well-known/openid-configuration")).RootElement;
         Assert.Equal(config.GetProperty("token_endpoint").GetString(), openid.GetProperty("token_endpoint").GetString());

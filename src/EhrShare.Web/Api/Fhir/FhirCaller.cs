@@ -27,6 +27,9 @@ public sealed record FhirCaller(string? UserId, Guid? DeviceId, string? PatientU
     /// <summary>Read and search: a patient's <c>patient/*.rs</c>, or <c>user/*.rs</c>. A device never reads.</summary>
     public bool CanRead => UserId is not null && ((IsPatient && Scopes.Contains(FhirScopes.PatientRead)) || Scopes.Contains(FhirScopes.UserRead));
 
+    /// <summary>Granting, denying and revoking access: the patient's own token with <c>patient/Consent.cu</c>.</summary>
+    public bool CanWriteConsent => IsPatient && UserId is not null && Scopes.Contains(FhirScopes.PatientConsentWrite);
+
     /// <summary>Adding Observations for the token's patient (a gateway, or the patient's own app).</summary>
     public bool CanCreateObservations => PatientUserId is not null && Scopes.Contains(FhirScopes.PatientObservationCreate);
 }

@@ -32,6 +32,8 @@ public static class FhirCapabilities
                         Resource("DocumentReference", [CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType],
                             ("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("date", SearchParamType.Date)),
                         Resource("Binary", [CapabilityStatement.TypeRestfulInteraction.Read]),
+                        AuditEvents(),
+                        Consents(),
                         Resource("Observation", [CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.SearchType],
                             ("patient", SearchParamType.Reference), ("subject", SearchParamType.Reference), ("code", SearchParamType.Token), ("date", SearchParamType.Date)),
                     ],
@@ -50,6 +52,34 @@ public static class FhirCapabilities
         Interaction = interactions.Select(i => new CapabilityStatement.ResourceInteractionComponent { Code = i }).ToList(),
         SearchParam = searchParameters.Select(p => new CapabilityStatement.SearchParamComponent { Name = p.Name, Type = p.Type }).ToList(),
     };
+
+    private static CapabilityStatement.ResourceComponent AuditEvents()
+    {
+        var audit = Resource("AuditEvent", [CapabilityStatement.TypeRestfulInteraction.SearchType],
+            ("patient", SearchParamType.Reference), ("date", SearchParamType.Date));
+        audit.SearchParam[0].Documentation = "The patient's own token only, and only themself (Patient/{id}, or left out).";
+        audit.SearchParam[1].Documentation = "Prefixes eq, ge, gt, le, lt (not ne), any precision; several are all applied. Matches when the event happened (a read's time, else its block's).";
+        audit.Documentation = "The patient's access history from the chain index (as the History page), newest first, "
+            + $"{Core.Access.AccessHistory.PageSize} a page with next/previous links; each event's Ethereum transaction hash "
+            + "is an entity's what.identifier (system " + AuditEventMapping.TransactionSystem + "). No read by id.";
+        return audit;
+    }
+
+    private static CapabilityStatement.ResourceComponent Consents()
+    {
+        var consent = Resource("Consent",
+            [CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.SearchType,
+                CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update],
+            ("patient", SearchParamType.Reference), ("status", SearchParamType.Token));
+        consent.Documentation = "The patient's doctors (one Consent each; id {AID}-{PID}-{doctor's account without 0x}): proposed = asked, "
+            + "active = granted (provision.period.end), inactive = expired or revoked, rejected = declined. The patient's token only; "
+            + "writing needs " + FhirScopes.PatientConsentWrite + ": status active grants until provision.period.end, rejected declines, "
+            + "inactive revokes, each a transaction on the contract. PUT Consent/{id} for a listed doctor; POST naming the doctor in "
+            + "provision.actor[0].reference.identifier (system " + AuditEventMapping.AccountSystem + "). A doctor under an emergency "
+            + "window is in AuditEvent, not here, until it ends.";
+        consent.UpdateCreate = false;
+        return consent;
+    }
 
     private static CapabilityStatement.SecurityComponent Security(string root)
     {
