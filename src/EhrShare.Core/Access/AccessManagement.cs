@@ -3,6 +3,7 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
@@ -59,7 +60,8 @@ public sealed class AccessManagement(
     ChainEventWindows windows,
     IEmergencyReasonProtector reasons,
     TimeProvider clock,
-    IOptions<AccessRequestOptions> requestOptions)
+    IOptions<AccessRequestOptions> requestOptions,
+    AccessNotices notices)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
@@ -95,6 +97,7 @@ public sealed class AccessManagement(
             throw;
         }
 
+        await notices.RequestedAsync(patient, doctor);
         return patient.Address;
     }
 
@@ -151,6 +154,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await notices.AnsweredAsync(NotificationKind.AccessGranted, patient, doctor, expiresAt);
         return doctor;
     }
 
@@ -159,6 +163,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await notices.AnsweredAsync(NotificationKind.AccessDenied, patient, doctor, null);
         return doctor;
     }
 
@@ -167,6 +172,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.RevokeAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId);
+        await notices.AnsweredAsync(NotificationKind.AccessRevoked, patient, doctor, null);
         return doctor;
     }
 
@@ -208,6 +214,7 @@ public sealed class AccessManagement(
             Until = result.Until ?? clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(CancellationToken.None);
+        await notices.EmergencyAsync(patient, doctor, result.Until ?? clock.GetUtcNow());
         return patient;
     }
 
