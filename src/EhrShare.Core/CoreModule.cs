@@ -3,6 +3,7 @@ using EhrShare.Core.Accounts;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Monitoring;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Records;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,6 +48,15 @@ public static class CoreModule
         builder.Services.AddScoped<EmergencyReview>();
         builder.Services.AddOptions<EmergencyOptions>()
             .BindConfiguration(EmergencyOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<Notifier>();
+        builder.Services.AddScoped<NotificationInbox>();
+        builder.Services.AddScoped<AccessNotices>();
+        builder.Services.AddScoped<GrantExpiryCheck>();
+        builder.Services.AddOptions<NotificationOptions>()
+            .BindConfiguration(NotificationOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 

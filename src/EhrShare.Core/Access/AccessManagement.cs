@@ -3,6 +3,7 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
@@ -70,7 +71,8 @@ public sealed class AccessManagement(
     ChainEventWindows windows,
     IEmergencyReasonProtector reasons,
     TimeProvider clock,
-    IOptions<AccessRequestOptions> requestOptions)
+    IOptions<AccessRequestOptions> requestOptions,
+    AccessNotices notices)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
@@ -108,6 +110,7 @@ public sealed class AccessManagement(
             throw;
         }
 
+        await notices.RequestedAsync(patient, doctor);
         return patient.Address;
     }
 
@@ -185,6 +188,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Granted);
+        await notices.AnsweredAsync(NotificationKind.AccessGranted, patient, doctor, expiresAt);
         return doctor;
     }
 
@@ -226,6 +230,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.DenyAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Denied);
+        await notices.AnsweredAsync(NotificationKind.AccessDenied, patient, doctor, null);
         return doctor;
     }
 
@@ -234,6 +239,7 @@ public sealed class AccessManagement(
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
         await ledger.RevokeAccessAsync(patient.Account, doctor.Account, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Revoked);
+        await notices.AnsweredAsync(NotificationKind.AccessRevoked, patient, doctor, null);
         return doctor;
     }
 
@@ -275,6 +281,7 @@ public sealed class AccessManagement(
             Until = result.Until ?? clock.GetUtcNow(),
         });
         await db.SaveChangesAsync(CancellationToken.None);
+        await notices.EmergencyAsync(patient, doctor, result.Until ?? clock.GetUtcNow());
         return patient;
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Users;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ public sealed record PatientRegistration(string FullName, string Email, string P
 public sealed record DoctorRegistration(string FullName, string Email, string Password, string LicenceNumber, string Specialty);
 
 /// <summary>A patient registers: the account is pending until the admin approves it.</summary>
-public sealed class RegisterPatient(UserManager<ApplicationUser> users, IEhrDbContext db, TimeProvider clock)
+public sealed class RegisterPatient(UserManager<ApplicationUser> users, IEhrDbContext db, TimeProvider clock, Notifier notifier)
 {
     public async Task<ApplicationUser> ExecuteAsync(PatientRegistration input, CancellationToken cancellationToken)
     {
@@ -28,14 +29,16 @@ public sealed class RegisterPatient(UserManager<ApplicationUser> users, IEhrDbCo
             throw new ValidationFailedException("Choose one of the areas in the list.", nameof(input.AreaId));
         }
 
-        return await PendingUser.CreateAsync(users, db, input.FullName, input.Email, input.Password, Roles.Patient,
+        var user = await PendingUser.CreateAsync(users, db, input.FullName, input.Email, input.Password, Roles.Patient,
             user => db.Patients.Add(new PatientProfile { UserId = user.Id, AreaId = area.Id, DateOfBirth = input.DateOfBirth }),
             cancellationToken);
+        await notifier.ToManagersAsync(NotificationKind.ApprovalPending, $"{user.DisplayName} registered as a patient and waits for your approval.", "/Approvals");
+        return user;
     }
 }
 
 /// <summary>A doctor registers: the account is pending until the admin approves it.</summary>
-public sealed class RegisterDoctor(UserManager<ApplicationUser> users, IEhrDbContext db)
+public sealed class RegisterDoctor(UserManager<ApplicationUser> users, IEhrDbContext db, Notifier notifier)
 {
     public async Task<ApplicationUser> ExecuteAsync(DoctorRegistration input, CancellationToken cancellationToken)
     {
@@ -56,9 +59,11 @@ public sealed class RegisterDoctor(UserManager<ApplicationUser> users, IEhrDbCon
             throw new ValidationFailedException("A doctor with this licence number is already registered.", nameof(input.LicenceNumber));
         }
 
-        return await PendingUser.CreateAsync(users, db, input.FullName, input.Email, input.Password, Roles.Doctor,
+        var user = await PendingUser.CreateAsync(users, db, input.FullName, input.Email, input.Password, Roles.Doctor,
             user => db.Doctors.Add(new DoctorProfile { UserId = user.Id, LicenceNumber = licence, Specialty = specialty }),
             cancellationToken);
+        await notifier.ToManagersAsync(NotificationKind.ApprovalPending, $"Dr {user.DisplayName} ({specialty}) registered as a doctor and waits for your approval.", "/Approvals");
+        return user;
     }
 }
 

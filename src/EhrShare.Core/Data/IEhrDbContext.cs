@@ -1,6 +1,7 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Chain.Index;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using Microsoft.AspNetCore.Identity;
@@ -45,6 +46,12 @@ public interface IEhrDbContext
 
     /// <summary>The chain index's cursor (one row).</summary>
     DbSet<ChainIndexState> ChainIndex { get; }
+
+    /// <summary>Users' in-app notifications (<see cref="Notifier"/>).</summary>
+    DbSet<Notification> Notifications { get; }
+
+    /// <summary>The notification kinds each user turned off for email.</summary>
+    DbSet<NotificationMailOptOut> NotificationMailOptOuts { get; }
 
     /// <summary>For transactions that span several saves (e.g. an Identity user and its profile).</summary>
     DatabaseFacade Database { get; }

@@ -2,6 +2,7 @@ using EhrShare.Core.Access;
 using EhrShare.Core.Areas;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Data;
+using EhrShare.Core.Notifications;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using EhrShare.Infrastructure.OAuth;
@@ -44,6 +45,10 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     public DbSet<IndexedChainEvent> ChainEvents => Set<IndexedChainEvent>();
 
     public DbSet<ChainIndexState> ChainIndex => Set<ChainIndexState>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<NotificationMailOptOut> NotificationMailOptOuts => Set<NotificationMailOptOut>();
 
     /// <summary>The chain index's checkpoints, where a reorganisation is looked for.</summary>
     public DbSet<ChainIndexCheckpoint> ChainIndexCheckpoints => Set<ChainIndexCheckpoint>();

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.Channels;
+using EhrShare.Core.Notifications;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -245,6 +247,27 @@ public sealed class ShareNodeReports : IShareProblemSink
         }
 
         await transaction.CommitAsync(cancellationToken);
+        await NotifyAsync(batch);
+    }
+
+    /// <summary>
+    /// The managers are told from here, where every instance's problems are stored: at most once per node and hour
+    /// (the once-key), so a failing node does not flood them; the monitor has the counts.
+    /// </summary>
+    private async Task NotifyAsync(Dictionary<(string Node, ShareProblemKind Kind), Tally> batch)
+    {
+        using var scope = _scopes.CreateScope();
+        var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
+        var hour = _clock.GetUtcNow().UtcDateTime;
+        foreach (var node in batch.GroupBy(b => b.Key.Node, StringComparer.OrdinalIgnoreCase))
+        {
+            var counts = string.Join(", ", node.OrderBy(b => b.Key.Kind).Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Value.Count} {b.Key.Kind.ToString().ToLowerInvariant()}")));
+            await notifier.ToManagersAsync(
+                NotificationKind.ShareNodeProblem,
+                $"Share node {node.Key} reported problems ({counts}). The monitor shows them; a repair rewrites missing or corrupt shares.",
+                "/Monitor",
+                string.Create(CultureInfo.InvariantCulture, $"node:{node.Key}:{hour:yyyyMMddHH}"));
+        }
     }
 
     private void Requeue(Dictionary<(string Node, ShareProblemKind Kind), Tally> batch)

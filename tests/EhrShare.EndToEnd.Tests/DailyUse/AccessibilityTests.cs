@@ -50,7 +50,7 @@ public sealed class AccessibilityTests(EhrE2EFixture e2e)
             await p.GrantAsync(doctor.Name, 5);
 
             // Patient.
-            foreach (var (path, what) in new[] { ("/Patient", "my records"), ("/Patient/Access", "access"), ("/Patient/History", "history"), ("/Account/Security", "account security") })
+            foreach (var (path, what) in new[] { ("/Patient", "my records"), ("/Patient/Access", "access"), ("/Patient/History", "history"), ("/Account/Security", "account security"), ("/Notifications", "notifications"), ("/Notifications/Settings", "email settings") })
             {
                 await p.GotoAsync(path);
                 await p.AssertAccessibleAsync("patient: " + what);
@@ -69,6 +69,10 @@ public sealed class AccessibilityTests(EhrE2EFixture e2e)
             // Doctor.
             await d.GotoAsync("/Doctor");
             await d.AssertAccessibleAsync("doctor: my patients");
+            await d.GotoAsync("/Notifications");
+            await Expect(d.Locator("#notifications li")).ToHaveCountAsync(1);
+            await d.AssertAccessibleAsync("doctor: notifications");
+            await d.GotoAsync("/Doctor");
             await d.PatientRow(patient.Address!).GetByRole(AriaRole.Link, new() { Name = "Records" }).ClickAsync();
             await Expect(d.RecordRow("Scan report")).ToBeVisibleAsync();
             await d.AssertAccessibleAsync("doctor: a patient's records");
@@ -90,6 +94,7 @@ public sealed class AccessibilityTests(EhrE2EFixture e2e)
                      {
                          ("/Approvals", "approvals"), ("/Users", "users"), ("/Users?show=Suspended", "users, suspended"),
                          ("/Emergencies", "emergencies"), ("/Reports", "reports"), ("/Areas", "areas"),
+                         ("/Notifications", "notifications"),
                      })
             {
                 await admin.GotoAsync(path);

@@ -60,6 +60,18 @@ public sealed class RolePageTests(PeopleFixture people) : IClassFixture<PeopleFi
         Add(data, Who.Admin, PatientPages, "denied");
         Add(data, Who.Admin, DoctorPages, "denied");
         data.Add(Who.Admin, "/Dashboard", "/Approvals");
+        // Every approved user's own notifications; a pending or rejected account sees only the pending page.
+        foreach (var page in new[] { "/Notifications", "/Notifications/Settings" })
+        {
+            data.Add(Who.Anonymous, page, "login");
+            data.Add(Who.PendingPatient, page, "pending");
+            data.Add(Who.RejectedPatient, page, "pending");
+            data.Add(Who.PendingDoctor, page, "pending");
+            data.Add(Who.Patient, page, "200");
+            data.Add(Who.Doctor, page, "200");
+            data.Add(Who.Admin, page, "200");
+        }
+
         return data;
     }
 

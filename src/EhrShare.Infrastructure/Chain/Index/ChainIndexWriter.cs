@@ -1,4 +1,5 @@
 using EhrShare.Core.Chain.Index;
+using EhrShare.Core.Notifications;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Abi;
 using EhrShare.Infrastructure.Ethereum.Contracts;
@@ -163,6 +164,7 @@ public sealed class ChainIndexWriter(
             return ChainIndexStep.Conflict;
         }
 
+        await NotifySuspensionsAsync(rows);
         if (rows.Count > 0)
         {
             logger.LogDebug("Chain index: {Count} event(s) of blocks {From}..{To}", rows.Count, from, to);
@@ -350,6 +352,29 @@ public sealed class ChainIndexWriter(
         }
 
         return roles;
+    }
+
+    /// <summary>
+    /// A doctor is told of their suspension from here, the one place that sees both causes (the manager's transaction
+    /// and the contract's own, inside a batch of logged reads): once per event, by the writer that stored it. Events
+    /// older than a day are history, not news (an index read again from block 0 tells nobody twice).
+    /// </summary>
+    private async Task NotifySuspensionsAsync(List<IndexedChainEvent> rows)
+    {
+        var news = clock.GetUtcNow() - TimeSpan.FromDays(1);
+        foreach (var row in rows.Where(r => r.Name == "AccountSuspended" && r.Doctor is not null && r.BlockTime >= news))
+        {
+            var userId = await db.ChainAccounts.AsNoTracking().Where(a => a.Address == row.Doctor).Select(a => a.UserId).FirstOrDefaultAsync(CancellationToken.None);
+            if (userId is not null)
+            {
+                await services.GetRequiredService<Notifier>().ToUserAsync(
+                    userId,
+                    NotificationKind.Suspended,
+                    $"{row.Detail ?? "Suspended"}: you cannot read records or ask for access until the EHR manager reinstates your account.",
+                    "/Doctor",
+                    $"suspended:{row.TransactionHash}:{row.LogIndex}");
+            }
+        }
     }
 
     private EhrAccessContract Contract() => services.GetRequiredService<EhrAccessContract>();
