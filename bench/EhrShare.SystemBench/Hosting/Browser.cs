@@ -106,16 +106,8 @@ public sealed partial class Browser : IDisposable
     /// <summary>GETs a URL and reads the body to its last byte; returns the status and the body length.</summary>
     public async Task<(HttpStatusCode Status, long Length)> GetAsync(string url, byte[] buffer, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        long total = 0;
-        int n;
-        while ((n = await body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            total += n;
-        }
-
-        return (response.StatusCode, total);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        return await SendAsync(request, buffer, cancellationToken);
     }
 
     /// <summary>GETs a URL; returns the status, and for a 200 the body's length and SHA-256.</summary>
