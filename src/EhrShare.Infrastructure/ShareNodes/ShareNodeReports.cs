@@ -79,11 +79,17 @@ public sealed class ShareNodeReports : IShareProblemSink
     private readonly Channel<bool> _reported = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
+    private readonly Notifier? _notifier;
     private Dictionary<(string Node, ShareProblemKind Kind), Tally> _unwritten = [];
 
-    public ShareNodeReports(IOptions<ShareNodeOptions> options, IServiceScopeFactory scopes, TimeProvider clock)
+    /// <summary>
+    /// The counts for the configured nodes. <paramref name="notifier"/> tells the managers; it is absent in a host
+    /// without Core's use cases (the share-node tests), where the problems are only stored.
+    /// </summary>
+    public ShareNodeReports(IOptions<ShareNodeOptions> options, IServiceScopeFactory scopes, TimeProvider clock, Notifier? notifier = null)
     {
         _scopes = scopes;
+        _notifier = notifier;
         _clock = clock;
         _configured = [.. options.Value.Nodes.Select((node, i) => node.DisplayName(i))];
     }
@@ -147,6 +153,9 @@ public sealed class ShareNodeReports : IShareProblemSink
                 Requeue(batch);
                 throw;
             }
+
+            // After the write only: the batch is stored, and telling the managers must never count it twice.
+            await NotifyAsync(batch);
         }
         finally
         {
@@ -247,7 +256,6 @@ public sealed class ShareNodeReports : IShareProblemSink
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await NotifyAsync(batch);
     }
 
     /// <summary>
@@ -256,8 +264,11 @@ public sealed class ShareNodeReports : IShareProblemSink
     /// </summary>
     private async Task NotifyAsync(Dictionary<(string Node, ShareProblemKind Kind), Tally> batch)
     {
-        using var scope = _scopes.CreateScope();
-        var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
+        if (_notifier is not { } notifier)
+        {
+            return;
+        }
+
         var hour = _clock.GetUtcNow().UtcDateTime;
         foreach (var node in batch.GroupBy(b => b.Key.Node, StringComparer.OrdinalIgnoreCase))
         {

@@ -23,6 +23,7 @@ internal sealed class OAuthClientRegistration(
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _retrying;
+    private bool _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -34,6 +35,12 @@ internal sealed class OAuthClientRegistration(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            // A host stopped after its services were disposed (a test host disposed twice): nothing runs any more.
+            return;
+        }
+
         await _stopping.CancelAsync();
         if (_retrying is not null)
         {
@@ -41,7 +48,11 @@ internal sealed class OAuthClientRegistration(
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Dispose();
+    }
 
     private async Task RetryAsync(CancellationToken cancellationToken)
     {

@@ -84,7 +84,8 @@ public sealed class AntiforgeryTests(PeopleFixture people) : IClassFixture<Peopl
         foreach (var type in controllers)
         {
             var name = type.Name[..^"Controller".Length];
-            var roles = type.GetCustomAttribute<AuthorizeAttribute>()?.Roles;
+            var authorize = type.GetCustomAttribute<AuthorizeAttribute>();
+            var roles = authorize?.Roles;
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
             {
                 if (method.GetCustomAttribute<HttpPostAttribute>() is not { } post)
@@ -101,7 +102,8 @@ public sealed class AntiforgeryTests(PeopleFixture people) : IClassFixture<Peopl
                     Roles.Admin => Who.Admin,
                     Roles.Doctor => Who.Doctor,
                     Roles.Patient => Who.Patient,
-                    _ => method.GetCustomAttribute<AuthorizeAttribute>() is not null ? Who.Patient : Who.Anonymous,
+                    // Any signed-in user (a controller or an action with [Authorize] and no role): a patient.
+                    _ => authorize is not null || method.GetCustomAttribute<AuthorizeAttribute>() is not null ? Who.Patient : Who.Anonymous,
                 };
                 yield return (name, actionName, url, who);
             }
