@@ -64,10 +64,12 @@ public sealed class NotificationInbox(IEhrDbContext db, IMailQueue mail, TimePro
             throw new ValidationFailedException("Choose among the kinds listed.", "Kinds");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.NotificationMailOptOuts.Where(o => o.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        db.NotificationMailOptOuts.AddRange(kinds.Where(k => !on.Contains(k)).Select(k => new NotificationMailOptOut { UserId = userId, Kind = k }));
+        // Only the rows that change, each by its key: a range delete before the inserts took gap locks that deadlocked
+        // with another user saving theirs at the same moment (InnoDB next-key locking).
+        var off = kinds.Where(k => !on.Contains(k)).ToHashSet();
+        var stored = await db.NotificationMailOptOuts.Where(o => o.UserId == userId).ToListAsync(cancellationToken);
+        db.NotificationMailOptOuts.RemoveRange(stored.Where(o => !off.Contains(o.Kind)));
+        db.NotificationMailOptOuts.AddRange(off.Where(k => stored.All(o => o.Kind != k)).Select(k => new NotificationMailOptOut { UserId = userId, Kind = k }));
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
     }
 }
