@@ -683,7 +683,9 @@ contract EhrAccess {
             // from this block; the one it replaces is kept for reads decided before.
             uint256 current = p.scoped ? _scopes[msg.sender][doctor] : 0;
             if (current & ~SCOPE_BLOCK_MASK != rootBits) {
-                _previousScopes[msg.sender][doctor] = current;
+                // A second change in the same block keeps the set in force before the block (the one its earlier reads
+                // were decided on), not the first change's.
+                if (current & SCOPE_BLOCK_MASK != b) _previousScopes[msg.sender][doctor] = current;
                 _scopes[msg.sender][doctor] = rootBits | b;
                 p.scoped = true;
             }
