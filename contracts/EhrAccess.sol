@@ -11,13 +11,14 @@ pragma solidity ^0.8.28;
 /// penalised).
 /// Nothing personal is stored: only accounts, ids, hashes, salted commitments and times.
 /// @dev Storage is packed so that each rule reads as few slots as possible: one slot per account, one per
-/// (patient, doctor) permission, one per record. Timestamps are seconds (uint64 in the ABI, uint40 in storage).
+/// (patient, doctor) permission, one per record, and for a grant of chosen records one more (its Merkle root), read only
+/// for those. Timestamps are seconds (uint64 in the ABI, uint40 or uint32 in storage).
 ///
 /// Access is decided *at a point*: a block n (the state the app saw: every grant, revocation, emergency, suspension and
 /// removal mined up to and including block n) and a time t (for the expiries, which are times). The app decides a read
-/// with the view `accessAt(patient, doctor, t)` on the latest block and logs it later with `logAccess(..., t, n)`; the
-/// contract re-decides as of (n, t), so a read allowed when made is logged as allowed even if the grant ends before the
-/// log is mined. Ordering by block number (not time) makes a revocation mined in the same second as a read exact.
+/// with the view `accessAt(patient, doctor, record, t, proof)` on the latest block and logs it later with
+/// `logAccess(..., t, n, proof)`; the contract re-decides as of (n, t), so a read allowed when made is logged as allowed
+/// even if the grant ends before the log is mined. Ordering by block number (not time) makes a revocation mined in the same second as a read exact.
 /// For that, a permission keeps its last grant and its last emergency as intervals of blocks ([start, end), end open
 /// until a revocation) bounded by their expiry time, and an account keeps the blocks of its last suspension and
 /// reinstatement. See docs/decisions/ (access decided at the attempt).
@@ -43,7 +44,9 @@ contract EhrAccess {
         NoPermission,
         PermissionExpired,
         UnknownRecord,
-        RecordRemoved
+        RecordRemoved,
+        /// @dev Allowed only by a grant of chosen records, and the proof does not place the record under its root.
+        OutsideGrant
     }
 
     /// @notice Why a declared emergency was refused (None: declared).
@@ -77,13 +80,18 @@ contract EhrAccess {
     /// the last emergency blocks [emergencyBlock, emergencyEndBlock) and times before emergencyUntil. An end block is
     /// OPEN until a revocation sets it; never granted (or never declared) is the empty interval [0, 0).
     /// emergencyUnreviewed: the patient ended the last emergency and the owner has not reviewed it (so declareEmergency
-    /// reads it with the permission, at no extra slot). requestedAt is 32 bits (seconds until 2106) to make room for it.
+    /// reads it with the permission, at no extra slot). requestedAt and emergencyUntil are 32 bits (seconds until 2106)
+    /// to make room for it and for `scoped`: the grant's records are read from _scopes (a second slot) only when set, so
+    /// a grant of all records costs no more than before. scoped is set by a grant of chosen records and by any change
+    /// of the set of a grant in force (a read decided before the change may still need the old set), and cleared by a
+    /// grant of all records that starts a new interval.
     struct Permission {
         PermissionStatus status;
         bool emergencyUnreviewed;
+        bool scoped;
         uint32 requestedAt;
         uint40 expiresAt;
-        uint40 emergencyUntil;
+        uint32 emergencyUntil;
         uint32 grantedBlock;
         uint32 grantEndBlock;
         uint32 emergencyBlock;
@@ -96,6 +104,7 @@ contract EhrAccess {
         bytes16 recordId;
         uint64 attemptedAt;
         uint64 decidedAtBlock;
+        bytes32[] proof;
     }
 
     /// @dev The end of an interval no revocation has closed yet.
@@ -114,6 +123,9 @@ contract EhrAccess {
     /// instead of filling an empty one (20,000): declareEmergency stays cheap, registerDoctor pays once.
     uint256 private constant EMERGENCY_TIMES_SET = uint256(1) << 255;
 
+    /// @dev A scope slot: the records root's top 224 bits, and in the low 32 bits the block from which it holds.
+    uint256 private constant SCOPE_BLOCK_MASK = type(uint32).max;
+
     // One slot: the owner check, the penalty threshold and the emergency settings cost one storage read. Not immutable,
     // so the runtime code is the same for every deployment and can be compared with the compiled artifact.
     address public owner;
@@ -130,6 +142,10 @@ contract EhrAccess {
     /// @dev Per doctor: the times of the last MAX_EMERGENCY_LIMIT emergencies, 40 bits each, newest in the low bits, and
     /// EMERGENCY_TIMES_SET.
     mapping(address doctor => uint256 times) private _emergencyTimes;
+    /// @dev Per permission with `scoped` set: the set of records the grant covers from a block on (root 0: all records).
+    mapping(address patient => mapping(address doctor => uint256 scope)) private _scopes;
+    /// @dev The scope in force before the last change of a grant's set (for reads decided before that change).
+    mapping(address patient => mapping(address doctor => uint256 scope)) private _previousScopes;
 
     event PatientRegistered(address indexed patient, uint32 aid, uint32 pid);
     event DoctorRegistered(address indexed doctor);
@@ -145,7 +161,9 @@ contract EhrAccess {
     event RecordRemoved(address indexed patient, bytes16 indexed recordId);
 
     event AccessRequested(address indexed patient, address indexed doctor);
-    event PermissionGranted(address indexed patient, address indexed doctor, uint64 expiresAt);
+    /// @notice A grant (or its extension, or a change of its set): `recordsRoot` is the Merkle root of the chosen
+    /// records' ids (see grantRecords), zero for all records.
+    event PermissionGranted(address indexed patient, address indexed doctor, uint64 expiresAt, bytes32 recordsRoot);
     event PermissionDenied(address indexed patient, address indexed doctor);
     event PermissionRevoked(address indexed patient, address indexed doctor);
 
@@ -191,6 +209,7 @@ contract EhrAccess {
     error NoEmergency(address patient, address doctor);
     error UnknownEmergencyBlock(uint64 declaredBlock);
     error EmptyBatch();
+    error InvalidRecordsRoot();
 
     constructor() {
         owner = msg.sender;
@@ -313,23 +332,21 @@ contract EhrAccess {
         emit RecordRemoved(msg.sender, recordId);
     }
 
+    /// @notice Grants the doctor all of the sender's records (those added later too) until `expiresAt`. Over a grant in
+    /// force, extends it (its start stays) and widens its set, if it had one, to all records.
     function grantAccess(address doctor, uint64 expiresAt) external {
-        _activePatient(msg.sender);
-        if (_accounts[doctor].role != Role.Doctor) revert NotDoctor(doctor);
-        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt);
-        // Stored in 40 bits (up to the year 36812); a later expiry is refused rather than silently shortened.
-        if (expiresAt > type(uint40).max) revert ExpiryTooFar(expiresAt);
-        uint40 until = uint40(expiresAt);
-        Permission storage p = _permissions[msg.sender][doctor];
-        // A grant still in force is extended: its start stays, so reads made under it stay allowed. Otherwise a new
-        // interval starts here (the earlier one is forgotten).
-        if (p.grantEndBlock != OPEN || p.expiresAt <= block.timestamp) {
-            p.grantedBlock = _blockNumber();
-            p.grantEndBlock = OPEN;
-        }
-        p.status = PermissionStatus.Granted;
-        p.expiresAt = until;
-        emit PermissionGranted(msg.sender, doctor, until);
+        _grant(doctor, expiresAt, 0);
+    }
+
+    /// @notice Grants the doctor a chosen set of the sender's records until `expiresAt`: `recordsRoot` is the root of a
+    /// Merkle tree over the records' ids (leaf keccak256(keccak256(recordId)), each inner node the keccak256 of its two
+    /// children in ascending order), and zero stands for all records, as grantAccess. The ids themselves stay off the
+    /// chain; a read logs the record with its proof. A record added later is not in the set. Over a grant in force,
+    /// extends it and replaces its set from this block on: a read decided on an earlier block is judged by the set it
+    /// was made under (only the last change is kept, as only the last grant interval is).
+    function grantRecords(address doctor, uint64 expiresAt, bytes32 recordsRoot) external {
+        if (recordsRoot != bytes32(0) && uint256(recordsRoot) >> 32 == 0) revert InvalidRecordsRoot();
+        _grant(doctor, expiresAt, uint256(recordsRoot));
     }
 
     function denyAccess(address doctor) external {
@@ -396,16 +413,19 @@ contract EhrAccess {
     /// registered doctor: an allowed attempt emits AccessGranted, a refused one emits AccessDenied and adds a penalty,
     /// which suspends the doctor at the threshold. Two denials add none: a record removed by the decision's block
     /// (RecordRemoved: a race the doctor could not see) and an attempt made while the doctor was suspended. A zero
-    /// recordId stands for the patient's record list.
+    /// recordId stands for the patient's record list. `proof` places the record under the root of a grant of chosen
+    /// records (grantRecords; empty under a grant of all records, for the record list, or for a set of one record): a
+    /// read allowed only by such a grant whose proof fails is OutsideGrant, penalised. An emergency covers every record.
     function logAccess(
         address patient,
         bytes16 recordId,
         uint64 attemptedAt,
-        uint64 decidedAtBlock
+        uint64 decidedAtBlock,
+        bytes32[] calldata proof
     ) external returns (bool allowed) {
         Account storage d = _accounts[msg.sender];
         if (d.role != Role.Doctor) revert NotDoctor(msg.sender);
-        return _logAccess(d, patient, recordId, attemptedAt, decidedAtBlock);
+        return _logAccess(d, patient, recordId, attemptedAt, decidedAtBlock, proof);
     }
 
     /// @notice Logs several of the sender's (a doctor's) attempts in one transaction, in the given order: each exactly as
@@ -420,7 +440,7 @@ contract EhrAccess {
         if (count == 0) revert EmptyBatch();
         for (uint256 i = 0; i < count; ) {
             Attempt calldata a = attempts[i];
-            _logAccess(d, a.patient, a.recordId, a.attemptedAt, a.decidedAtBlock);
+            _logAccess(d, a.patient, a.recordId, a.attemptedAt, a.decidedAtBlock, a.proof);
             unchecked {
                 ++i;
             }
@@ -449,7 +469,7 @@ contract EhrAccess {
             return false;
         }
         _emergencyTimes[msg.sender] = EMERGENCY_TIMES_SET | ((times << 40) & EMERGENCY_TIMES_MASK) | block.timestamp;
-        uint40 until = uint40(block.timestamp + emergencyWindow);
+        uint32 until = uint32(block.timestamp + emergencyWindow);
         // A window still open is extended (its start stays); otherwise a new one starts here.
         if (p.emergencyEndBlock != OPEN || p.emergencyUntil <= block.timestamp) {
             p.emergencyBlock = _blockNumber();
@@ -481,36 +501,65 @@ contract EhrAccess {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Whether the doctor may read the patient's records now (this block, this block's time): exactly what
-    /// logAccess decides for an attempt made now.
+    /// @notice Whether the doctor may read the patient's record list now (this block, this block's time): exactly what
+    /// logAccess decides for an attempt made now on the list (id 0). A grant of chosen records counts.
     function hasAccess(address patient, address doctor) external view returns (bool) {
         Account storage d = _accounts[doctor];
-        return
-            d.role == Role.Doctor &&
-            _denialReason(d, _permissions[patient][doctor], block.number, block.timestamp) == DenialReason.None;
+        if (d.role != Role.Doctor) return false;
+        (DenialReason reason, ) = _denialReason(d, _permissions[patient][doctor], block.number, block.timestamp);
+        return reason == DenialReason.None;
     }
 
-    /// @notice The decision the app acts on: whether the doctor may read the patient's records as of this block at time
-    /// `attemptedAt` (the app's clock, so an expiry is judged at the read even when the last block is old), and this
-    /// block's number. Logging the read with logAccess(patient, recordId, attemptedAt, decidedAtBlock) records the
-    /// same decision. With it, as of the same block, the doctor's standing to word a refusal without asking again:
-    /// whether the account is suspended (as accountOf) and the permission's status and expiry (as permissionOf).
+    /// @notice The decision the app acts on: whether the doctor may read the patient's record `recordId` (0: the record
+    /// list) with `proof` (as logAccess takes it) as of this block at time `attemptedAt` (the app's clock, so an expiry is
+    /// judged at the read even when the last block is old), and this block's number. Logging the read with
+    /// logAccess(patient, recordId, attemptedAt, decidedAtBlock, proof) records the same decision (the record's own
+    /// state, unknown or removed, aside: the app reads it with recordOf). With it, as of the same block, the reason of a
+    /// refusal and the doctor's standing to word it without asking again: whether the account is suspended (as
+    /// accountOf) and the permission's status and expiry (as permissionOf).
     function accessAt(
         address patient,
         address doctor,
-        uint64 attemptedAt
+        bytes16 recordId,
+        uint64 attemptedAt,
+        bytes32[] calldata proof
     )
         external
         view
-        returns (bool allowed, uint64 decidedAtBlock, bool suspended, PermissionStatus status, uint64 expiresAt)
+        returns (
+            bool allowed,
+            uint64 decidedAtBlock,
+            bool suspended,
+            PermissionStatus status,
+            uint64 expiresAt,
+            DenialReason reason
+        )
     {
-        Account storage d = _accounts[doctor];
-        Permission storage p = _permissions[patient][doctor];
-        allowed = d.role == Role.Doctor && _denialReason(d, p, block.number, attemptedAt) == DenialReason.None;
+        reason = _accessReason(patient, doctor, recordId, attemptedAt, proof);
+        allowed = reason == DenialReason.None;
         decidedAtBlock = uint64(block.number);
-        suspended = d.suspended;
+        suspended = _accounts[doctor].suspended;
+        Permission storage p = _permissions[patient][doctor];
         status = p.status;
         expiresAt = status == PermissionStatus.Granted ? p.expiresAt : 0;
+    }
+
+    /// @notice The leaf of a record in a grant's Merkle tree: keccak256(keccak256(recordId)) (hashed twice, so that no
+    /// inner node can pass for a leaf).
+    function recordLeaf(bytes16 recordId) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(keccak256(abi.encodePacked(recordId))));
+    }
+
+    /// @notice The set of records the patient's grant to the doctor covers as of block `atBlock` (a Merkle root, zero for
+    /// all records), and the block from which that set holds (zero: since the grant's start).
+    function grantScopeAt(
+        address patient,
+        address doctor,
+        uint64 atBlock
+    ) external view returns (bytes32 recordsRoot, uint64 fromBlock) {
+        if (!_permissions[patient][doctor].scoped) return (bytes32(0), 0);
+        uint256 s = _scopeAt(patient, doctor, atBlock);
+        return (bytes32(s & ~SCOPE_BLOCK_MASK), uint64(s & SCOPE_BLOCK_MASK));
     }
 
     /// @notice The account registered for the patient address {aid, pid}, or the zero address.
@@ -549,21 +598,101 @@ contract EhrAccess {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Why a doctor's read is refused as of block n at time t (None: allowed). Suspended at n; else allowed inside
-    /// the grant's or the emergency's interval; a grant in force at n whose expiry t reached is PermissionExpired.
+    /// @dev Why a doctor's read is refused as of block n at time t (None: allowed), and whether it is allowed only by a
+    /// grant whose set must be checked (`scoped`). Suspended at n; else allowed inside the emergency's interval (every
+    /// record) or the grant's; a grant in force at n whose expiry t reached is PermissionExpired.
     function _denialReason(
         Account storage d,
         Permission storage p,
         uint256 n,
         uint256 t
-    ) private view returns (DenialReason) {
+    ) private view returns (DenialReason, bool scoped) {
         uint256 suspendedBlock = d.suspendedBlock;
-        if (suspendedBlock <= n && (d.suspended || n < d.reinstatedBlock)) return DenialReason.DoctorSuspended;
+        if (suspendedBlock <= n && (d.suspended || n < d.reinstatedBlock)) return (DenialReason.DoctorSuspended, false);
         Permission memory q = p;
+        if (q.emergencyBlock <= n && n < q.emergencyEndBlock && t < q.emergencyUntil) return (DenialReason.None, false);
         bool granted = q.grantedBlock <= n && n < q.grantEndBlock;
-        if (granted && t < q.expiresAt) return DenialReason.None;
-        if (q.emergencyBlock <= n && n < q.emergencyEndBlock && t < q.emergencyUntil) return DenialReason.None;
-        return granted ? DenialReason.PermissionExpired : DenialReason.NoPermission;
+        if (granted && t < q.expiresAt) return (DenialReason.None, q.scoped);
+        return (granted ? DenialReason.PermissionExpired : DenialReason.NoPermission, false);
+    }
+
+    /// @dev accessAt's reason, as of this block.
+    function _accessReason(
+        address patient,
+        address doctor,
+        bytes16 recordId,
+        uint64 attemptedAt,
+        bytes32[] calldata proof
+    ) private view returns (DenialReason) {
+        Account storage d = _accounts[doctor];
+        if (d.role != Role.Doctor) return DenialReason.NoPermission;
+        (DenialReason reason, bool scoped) = _denialReason(d, _permissions[patient][doctor], block.number, attemptedAt);
+        if (reason != DenialReason.None || !scoped || recordId == bytes16(0)) return reason;
+        return _covers(patient, doctor, recordId, proof, block.number) ? DenialReason.None : DenialReason.OutsideGrant;
+    }
+
+    /// @dev Whether the set of the grant in force at block n (scoped) holds the record, by its proof.
+    function _covers(
+        address patient,
+        address doctor,
+        bytes16 recordId,
+        bytes32[] calldata proof,
+        uint256 n
+    ) private view returns (bool) {
+        uint256 root = _scopeAt(patient, doctor, n) & ~SCOPE_BLOCK_MASK;
+        if (root == 0) return true;
+        bytes32 node = recordLeaf(recordId);
+        for (uint256 i = 0; i < proof.length; ) {
+            bytes32 sibling = proof[i];
+            node = node < sibling
+                ? keccak256(abi.encodePacked(node, sibling))
+                : keccak256(abi.encodePacked(sibling, node));
+            unchecked {
+                ++i;
+            }
+        }
+        return uint256(node) & ~SCOPE_BLOCK_MASK == root;
+    }
+
+    /// @dev The scope slot in force at block n: the last set, or the one before it for a read decided before its change.
+    function _scopeAt(address patient, address doctor, uint256 n) private view returns (uint256 s) {
+        s = _scopes[patient][doctor];
+        if (n < (s & SCOPE_BLOCK_MASK)) s = _previousScopes[patient][doctor];
+    }
+
+    /// @dev grantAccess (root 0) and grantRecords.
+    function _grant(address doctor, uint64 expiresAt, uint256 root) private {
+        _activePatient(msg.sender);
+        if (_accounts[doctor].role != Role.Doctor) revert NotDoctor(doctor);
+        if (expiresAt <= block.timestamp) revert ExpiryNotInFuture(expiresAt);
+        // Stored in 40 bits (up to the year 36812); a later expiry is refused rather than silently shortened.
+        if (expiresAt > type(uint40).max) revert ExpiryTooFar(expiresAt);
+        uint40 until = uint40(expiresAt);
+        Permission storage p = _permissions[msg.sender][doctor];
+        uint32 b = _blockNumber();
+        uint256 rootBits = root & ~SCOPE_BLOCK_MASK;
+        if (p.grantEndBlock != OPEN || p.expiresAt <= block.timestamp) {
+            // A new interval starts here (the earlier one is forgotten, and reads decided before it are outside this
+            // one): the set holds from here, and a grant of all records needs no scope slot at all.
+            p.grantedBlock = b;
+            p.grantEndBlock = OPEN;
+            if (rootBits != 0) _scopes[msg.sender][doctor] = rootBits | b;
+            p.scoped = rootBits != 0;
+        } else {
+            // A grant still in force is extended: its start stays, so reads made under it stay allowed. A new set holds
+            // from this block; the one it replaces is kept for reads decided before.
+            uint256 current = p.scoped ? _scopes[msg.sender][doctor] : 0;
+            if (current & ~SCOPE_BLOCK_MASK != rootBits) {
+                // A second change in the same block keeps the set in force before the block (the one its earlier reads
+                // were decided on), not the first change's.
+                if (current & SCOPE_BLOCK_MASK != b) _previousScopes[msg.sender][doctor] = current;
+                _scopes[msg.sender][doctor] = rootBits | b;
+                p.scoped = true;
+            }
+        }
+        p.status = PermissionStatus.Granted;
+        p.expiresAt = until;
+        emit PermissionGranted(msg.sender, doctor, until, bytes32(root));
     }
 
     /// @dev logAccess for the doctor d (msg.sender, already checked to be a doctor).
@@ -572,12 +701,14 @@ contract EhrAccess {
         address patient,
         bytes16 recordId,
         uint64 attemptedAt,
-        uint64 decidedAtBlock
+        uint64 decidedAtBlock,
+        bytes32[] calldata proof
     ) private returns (bool) {
         (uint256 n, uint64 t) = _point(decidedAtBlock, attemptedAt);
-        DenialReason reason = _denialReason(d, _permissions[patient][msg.sender], n, t);
+        (DenialReason reason, bool scoped) = _denialReason(d, _permissions[patient][msg.sender], n, t);
         if (reason == DenialReason.None && recordId != bytes16(0)) {
-            reason = _recordReason(patient, recordId, n);
+            if (scoped && !_covers(patient, msg.sender, recordId, proof, n)) reason = DenialReason.OutsideGrant;
+            else reason = _recordReason(patient, recordId, n);
         }
         if (reason == DenialReason.None) {
             emit AccessGranted(patient, msg.sender, recordId, t);

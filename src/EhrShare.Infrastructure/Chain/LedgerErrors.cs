@@ -78,6 +78,7 @@ internal static class LedgerErrors
             "ExpiryTooFar" => "The expiry date is too far in the future.",
             "NoPendingRequest" => "This doctor has no pending request to deny.",
             "NotGranted" => "This doctor has no access to revoke.",
+            "InvalidRecordsRoot" => "The chosen set of records could not be shared; choose the records again.",
             "AlreadyGranted" => "You already have access to this patient's records.",
             _ => "The blockchain refused the operation.",
         };
@@ -91,6 +92,7 @@ internal static class LedgerErrors
         DenialReason.PermissionExpired => "The permission has expired",
         DenialReason.UnknownRecord => "Unknown or removed record",
         DenialReason.RecordRemoved => "The record was removed before the read (no penalty)",
+        DenialReason.OutsideGrant => "The record is outside the records the patient shared",
         _ => "Denied",
     };
 }

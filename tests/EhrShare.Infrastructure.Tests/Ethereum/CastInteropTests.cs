@@ -35,6 +35,76 @@ public class CastInteropTests(AutomineChainFixture chain) : IClassFixture<Automi
     }
 
     [Fact]
+    public async Task RecordSetLeafAndRoot_AreWhatCastKeccakComputes()
+    {
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        var leafA = await Cast.RunAsync("keccak", await Cast.RunAsync("keccak", "0x" + a.ToString("N")));
+        var leafB = await Cast.RunAsync("keccak", await Cast.RunAsync("keccak", "0x" + b.ToString("N")));
+        Assert.Equal(leafA, Hex.Encode(RecordSet.Leaf(a)));
+
+        // Two leaves: the root is the keccak of both, the smaller first.
+        var (low, high) = string.CompareOrdinal(leafA, leafB) < 0 ? (leafA, leafB) : (leafB, leafA);
+        var root = await Cast.RunAsync("keccak", low + high[2..]);
+        Assert.Equal(root, Hex.Encode(new RecordSet([a, b]).Root));
+    }
+
+    [Fact]
+    public async Task CastCalldata_OfABatchWithProofs_IsOurEncoding_AndCastDecodesOurLogAccess()
+    {
+        var patient = EthKey.Generate().Address;
+        var set = new RecordSet(Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()));
+        var ids = set.RecordIds.ToArray();
+        LoggedAttempt[] attempts =
+        [
+            new(patient, ids[0], DateTimeOffset.FromUnixTimeSeconds(1_750_000_000), 7) { Proof = set.ProofFor(ids[0]) },
+            new(patient, null, DateTimeOffset.FromUnixTimeSeconds(1_750_000_001), 8),
+            new(patient, ids[3], DateTimeOffset.FromUnixTimeSeconds(1_750_000_002), 9) { Proof = set.ProofFor(ids[3]) },
+        ];
+        string Tuple(LoggedAttempt x) =>
+            $"({x.Patient},0x{(x.RecordId is { } id ? id.ToString("N") : new string('0', 32))},{x.AttemptedAt!.Value.ToUnixTimeSeconds()},{x.DecidedAtBlock},[{string.Join(',', x.Proof.Select(p => Hex.Encode(p)))}])";
+
+        var cast = await Cast.RunAsync("calldata", "logAccessBatch((address,bytes16,uint64,uint64,bytes32[])[])", "[" + string.Join(',', attempts.Select(Tuple)) + "]");
+        var ours = Hex.Encode(chain.Contract.Abi.Function("logAccessBatch").EncodeCall(EhrAccessContract.LogAccessBatchArguments(attempts)));
+        Assert.Equal(cast, ours);
+
+        var single = Hex.Encode(chain.Contract.Abi.Function("logAccess").EncodeCall(EhrAccessContract.LogAccessArguments(attempts[2])));
+        var decoded = await Cast.RunAsync("decode-calldata", "logAccess(address,bytes16,uint64,uint64,bytes32[])", single);
+        Assert.Equal(
+            [patient.ToString(), "0x" + ids[3].ToString("N"), "1750000002 [1.75e9]", "9", "[" + string.Join(", ", set.ProofFor(ids[3]).Select(p => Hex.Encode(p))) + "]"],
+            decoded.Split('\n', StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task CastCall_OfAccessAtWithAProof_AgreesWithOurClient()
+    {
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(Guid.CreateVersion7());
+            await chain.Contract.AddRecordAsync(patient, ids[^1], ChainFixture.Sha256Of("cast scoped " + i));
+        }
+
+        var set = new RecordSet(ids.Take(2));
+        await chain.Contract.GrantRecordsAsync(patient, doctor.Address, (await chain.ChainNowAsync()).AddDays(1), set);
+        var at = (await chain.ChainNowAsync()).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        async Task<string[]> CastAccessAt(Guid id, IReadOnlyList<byte[]> proof) =>
+            (await Cast.RunAsync("call", chain.Contract.Address.ToString(), "accessAt(address,address,bytes16,uint64,bytes32[])(bool,uint64,bool,uint8,uint64,uint8)",
+                patient.Address.ToString(), doctor.Address.ToString(), "0x" + id.ToString("N"), at, "[" + string.Join(',', proof.Select(p => Hex.Encode(p))) + "]",
+                "--rpc-url", chain.Anvil.Url)).Split('\n', StringSplitOptions.TrimEntries);
+
+        var inside = await CastAccessAt(ids[1], set.ProofFor(ids[1]));
+        var outside = await CastAccessAt(ids[2], set.ProofFor(ids[0]));
+        Assert.Equal(("true", "0"), (inside[0], inside[5]));
+        Assert.Equal(("false", ((int)DenialReason.OutsideGrant).ToString(System.Globalization.CultureInfo.InvariantCulture)), (outside[0], outside[5]));
+        var ours = await chain.Contract.AccessAtAsync(patient.Address, doctor.Address, ids[2], DateTimeOffset.FromUnixTimeSeconds(long.Parse(at, System.Globalization.CultureInfo.InvariantCulture)), set.ProofFor(ids[0]));
+        Assert.Equal(DenialReason.OutsideGrant, ours.Reason);
+    }
+
+    [Fact]
     public async Task CastReceipt_AndDecodeEvent_ReadOurTransactionAndItsEvent()
     {
         var (patient, _, _) = await chain.NewPatientAsync();

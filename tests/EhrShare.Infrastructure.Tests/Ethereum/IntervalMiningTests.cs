@@ -38,6 +38,31 @@ public class IntervalMiningTests(IntervalChainFixture chain) : IClassFixture<Int
     }
 
     [Fact]
+    public async Task TwoChangesOfAGrantsSet_InOneBlock_KeepTheSetAnEarlierReadWasDecidedOn()
+    {
+        var contract = chain.Contract;
+        var (patient, _, _) = await chain.NewPatientAsync();
+        var doctor = await chain.NewDoctorAsync();
+        var records = new[] { Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() };
+        await Task.WhenAll(records.Select(id => contract.AddRecordAsync(patient, id, ChainFixture.Sha256Of("interval set " + id))));
+        var expiry = (await chain.ChainNowAsync()).AddHours(1);
+        var first = new RecordSet([records[0]]);
+        await contract.GrantRecordsAsync(patient, doctor.Address, expiry, first);
+        var at = await chain.ChainNowAsync();
+        var decision = await contract.AccessAtAsync(patient.Address, doctor.Address, records[0], at, first.ProofFor(records[0]));
+        Assert.True(decision.Allowed);
+
+        // Sent together, both changes are mined in the next block.
+        var changes = await Task.WhenAll(
+            contract.GrantRecordsAsync(patient, doctor.Address, expiry, new RecordSet([records[1]])),
+            contract.GrantRecordsAsync(patient, doctor.Address, expiry, new RecordSet([records[2]])));
+        Assert.Equal(changes[0].BlockNumber, changes[1].BlockNumber);
+
+        var logged = await contract.LogAccessAsync(doctor, new LoggedAttempt(patient.Address, records[0], at, decision.DecidedAtBlock) { Proof = first.ProofFor(records[0]) });
+        Assert.True(logged.Allowed);
+    }
+
+    [Fact]
     public async Task GrantAccess_ExpiredOnIntervalChain_IsDenied()
     {
         var (patient, _, _) = await chain.NewPatientAsync();

@@ -89,17 +89,43 @@ public sealed class EhrAccessContract
     /// <summary>
     /// The decision to act on for a read made at <paramref name="attemptedAt"/>: as of the latest block, with expiries
     /// judged at that time. Log the read with the same time and <see cref="AccessDecision.DecidedAtBlock"/>
-    /// (<see cref="LogAccessAsync"/>) and the chain records the same decision, whatever is mined in between.
+    /// (<c>LogAccessAsync</c>) and the chain records the same decision, whatever is mined in between.
     /// </summary>
-    public async Task<AccessDecision> AccessAtAsync(EthAddress patient, EthAddress doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken = default)
+    public Task<AccessDecision> AccessAtAsync(EthAddress patient, EthAddress doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken = default) =>
+        AccessAtAsync(patient, doctor, null, attemptedAt, [], cancellationToken);
+
+    /// <summary>
+    /// The decision for a read of one record (null: the record list) with its <paramref name="proof"/> under a grant of
+    /// chosen records (<see cref="RecordSet.ProofFor"/>; empty under a grant of all records). Log the read with the same
+    /// record, proof, time and <see cref="AccessDecision.DecidedAtBlock"/> and the chain records the same decision.
+    /// </summary>
+    public async Task<AccessDecision> AccessAtAsync(
+        EthAddress patient, EthAddress doctor, Guid? recordId, DateTimeOffset attemptedAt, IReadOnlyList<byte[]> proof, CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync("accessAt", [patient, doctor, Seconds(attemptedAt)], cancellationToken);
+        ArgumentNullException.ThrowIfNull(proof);
+        var v = await CallAsync("accessAt", [patient, doctor, RecordBytes(recordId), Seconds(attemptedAt), ProofArgument(proof)], cancellationToken);
         return new AccessDecision((bool)v[0]!, (ulong)(BigInteger)v[1]!)
         {
             Suspended = (bool)v[2]!,
             Status = (PermissionStatus)(int)(BigInteger)v[3]!,
             ExpiresAt = Time(v[4]),
+            Reason = (DenialReason)(int)(BigInteger)v[5]!,
         };
+    }
+
+    /// <summary>The contract's leaf for a record in a grant's Merkle tree (the same as <see cref="RecordSet.Leaf"/>, computed off the chain).</summary>
+    public async Task<byte[]> RecordLeafAsync(Guid recordId, CancellationToken cancellationToken = default) =>
+        (byte[])(await CallAsync("recordLeaf", [RecordIds.ToBytes16(recordId)], cancellationToken))[0]!;
+
+    /// <summary>
+    /// The set of records the patient's grant to the doctor covers as of block <paramref name="atBlock"/>: its Merkle
+    /// root as the chain keeps it (the top 224 bits; null for all records) and the block from which it holds.
+    /// </summary>
+    public async Task<(byte[]? RecordsRoot, ulong FromBlock)> GrantScopeAtAsync(EthAddress patient, EthAddress doctor, ulong atBlock, CancellationToken cancellationToken = default)
+    {
+        var v = await CallAsync("grantScopeAt", [patient, doctor, atBlock], cancellationToken);
+        var root = (byte[])v[0]!;
+        return (root.AsSpan().ContainsAnyExcept((byte)0) ? root : null, (ulong)(BigInteger)v[1]!);
     }
 
     /// <summary>The account registered for the patient address {AID, PID}, or null.</summary>
@@ -206,8 +232,19 @@ public sealed class EhrAccessContract
     public Task<RpcReceipt> RemoveRecordAsync(EthKey patient, Guid recordId, CancellationToken cancellationToken = default) =>
         SendAsync(patient, "removeRecord", [RecordIds.ToBytes16(recordId)], cancellationToken);
 
+    /// <summary>Grants all of the patient's records (those added later too); over a grant in force, extends it and widens its set.</summary>
     public Task<RpcReceipt> GrantAccessAsync(EthKey patient, EthAddress doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         SendAsync(patient, "grantAccess", [doctor, (ulong)expiresAt.ToUnixTimeSeconds()], cancellationToken);
+
+    /// <summary>
+    /// Grants a chosen set of the patient's records (<see cref="RecordSet.Root"/>); over a grant in force, extends it and
+    /// replaces its set from the block it is mined in (reads decided before keep the old set).
+    /// </summary>
+    public Task<RpcReceipt> GrantRecordsAsync(EthKey patient, EthAddress doctor, DateTimeOffset expiresAt, RecordSet records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return SendAsync(patient, "grantRecords", [doctor, (ulong)expiresAt.ToUnixTimeSeconds(), records.Root], cancellationToken);
+    }
 
     /// <summary>Refuses a pending request.</summary>
     public Task<RpcReceipt> DenyAccessAsync(EthKey patient, EthAddress doctor, CancellationToken cancellationToken = default) =>
@@ -239,21 +276,40 @@ public sealed class EhrAccessContract
     /// <summary>
     /// Logs the doctor's attempt to read a patient's record (null: the record list), made at
     /// <paramref name="attemptedAt"/> and decided on block <paramref name="decidedAtBlock"/> (what
-    /// <see cref="AccessAtAsync"/> answered; null for either: now, i.e. the block it is mined in). Sent from the doctor's
+    /// <c>AccessAtAsync</c> answered; null for either: now, i.e. the block it is mined in). Sent from the doctor's
     /// own account (it is the doctor's attempt); never reverts for a registered doctor: the contract decides as of that
     /// block and time, and a refusal is recorded and penalised.
     /// </summary>
-    public async Task<AccessLogResult> LogAccessAsync(
-        EthKey doctor, EthAddress patient, Guid? recordId, DateTimeOffset? attemptedAt = null, ulong? decidedAtBlock = null, CancellationToken cancellationToken = default)
+    public Task<AccessLogResult> LogAccessAsync(
+        EthKey doctor, EthAddress patient, Guid? recordId, DateTimeOffset? attemptedAt = null, ulong? decidedAtBlock = null, CancellationToken cancellationToken = default) =>
+        LogAccessAsync(doctor, new LoggedAttempt(patient, recordId, attemptedAt, decidedAtBlock), cancellationToken);
+
+    /// <summary>
+    /// <see cref="LogAccessAsync(EthKey, EthAddress, Guid?, DateTimeOffset?, ulong?, CancellationToken)"/> for an attempt
+    /// with its proof under a grant of chosen records (<see cref="LoggedAttempt.Proof"/>).
+    /// </summary>
+    public async Task<AccessLogResult> LogAccessAsync(EthKey doctor, LoggedAttempt attempt, CancellationToken cancellationToken = default)
     {
-        var receipt = await SendAsync(doctor, "logAccess", LogAccessArguments(patient, recordId, attemptedAt, decidedAtBlock), cancellationToken);
+        ArgumentNullException.ThrowIfNull(attempt);
+        var receipt = await SendAsync(doctor, "logAccess", LogAccessArguments(attempt), cancellationToken);
         return ReadAccessLogResult(receipt, doctor.Address)
             ?? throw new ChainException($"logAccess transaction {receipt.TransactionHash} emitted neither AccessGranted nor AccessDenied.");
     }
 
-    /// <summary>The arguments of <c>logAccess</c>; a null time or block stands for "now" (the contract clamps to its block).</summary>
+    /// <summary>The arguments of <c>logAccess</c>, without a proof; a null time or block stands for "now" (the contract clamps to its block).</summary>
     public static IReadOnlyList<object?> LogAccessArguments(EthAddress patient, Guid? recordId, DateTimeOffset? attemptedAt, ulong? decidedAtBlock) =>
-        [patient, RecordBytes(recordId), attemptedAt is { } t ? Seconds(t) : ulong.MaxValue, decidedAtBlock ?? ulong.MaxValue];
+        LogAccessArguments(new LoggedAttempt(patient, recordId, attemptedAt, decidedAtBlock));
+
+    /// <summary>The arguments of <c>logAccess</c> (patient, recordId, attemptedAt, decidedAtBlock, proof).</summary>
+    public static IReadOnlyList<object?> LogAccessArguments(LoggedAttempt attempt)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return
+        [
+            attempt.Patient, RecordBytes(attempt.RecordId), attempt.AttemptedAt is { } t ? Seconds(t) : ulong.MaxValue,
+            attempt.DecidedAtBlock ?? ulong.MaxValue, ProofArgument(attempt.Proof),
+        ];
+    }
 
     /// <summary>The arguments of <c>logOwnAccess</c>; a null time or block stands for "now".</summary>
     public static IReadOnlyList<object?> LogOwnAccessArguments(Guid? recordId, DateTimeOffset? attemptedAt, ulong? decidedAtBlock) =>
@@ -261,7 +317,7 @@ public sealed class EhrAccessContract
 
     /// <summary>
     /// Logs several of the doctor's attempts in one transaction from the doctor's own account, in the given order, each
-    /// decided as <see cref="LogAccessAsync"/> decides one (as of its own block and time, penalties counted in turn). The
+    /// decided as <c>LogAccessAsync</c> decides one (as of its own block and time, penalties counted in turn). The
     /// results are in the attempts' order. Reverts for an empty batch or a sender that is not a registered doctor.
     /// </summary>
     public async Task<IReadOnlyList<AccessLogResult>> LogAccessBatchAsync(EthKey doctor, IReadOnlyList<LoggedAttempt> attempts, CancellationToken cancellationToken = default)
@@ -275,11 +331,11 @@ public sealed class EhrAccessContract
             : throw new ChainException($"logAccessBatch transaction {receipt.TransactionHash} logged {results.Count} attempts of {attempts.Count}.");
     }
 
-    /// <summary>The argument of <c>logAccessBatch</c> (an array of (patient, recordId, attemptedAt, decidedAtBlock)).</summary>
+    /// <summary>The argument of <c>logAccessBatch</c> (an array of (patient, recordId, attemptedAt, decidedAtBlock, proof)).</summary>
     public static IReadOnlyList<object?> LogAccessBatchArguments(IReadOnlyList<LoggedAttempt> attempts)
     {
         ArgumentNullException.ThrowIfNull(attempts);
-        return [attempts.Select(a => (object?)LogAccessArguments(a.Patient, a.RecordId, a.AttemptedAt, a.DecidedAtBlock).ToArray()).ToArray()];
+        return [attempts.Select(a => (object?)LogAccessArguments(a).ToArray()).ToArray()];
     }
 
     /// <summary>
@@ -492,6 +548,13 @@ public sealed class EhrAccessContract
     }
 
     private static byte[] RecordBytes(Guid? recordId) => recordId is { } id ? RecordIds.ToBytes16(id) : new byte[16];
+
+    /// <summary>A proof as the ABI's bytes32[]: each sibling 32 bytes.</summary>
+    private static object?[] ProofArgument(IReadOnlyList<byte[]> proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        return proof.Select(node => node is { Length: 32 } ? (object?)node : throw new ArgumentException("A proof node is 32 bytes.", nameof(proof))).ToArray();
+    }
 
     /// <summary>Unix seconds, rounded down (before 1970: zero).</summary>
     private static ulong Seconds(DateTimeOffset time) => (ulong)Math.Max(0, time.ToUnixTimeSeconds());

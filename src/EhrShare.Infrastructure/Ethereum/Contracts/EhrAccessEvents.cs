@@ -79,6 +79,9 @@ public sealed record AccessRequestedEvent(EthAddress Patient, EthAddress Doctor)
 public sealed record PermissionGrantedEvent(EthAddress Patient, EthAddress Doctor, DateTimeOffset ExpiresAt) : EhrAccessEvent
 {
     public override string EventName => "PermissionGranted";
+
+    /// <summary>The Merkle root of the granted records (<see cref="RecordSet"/>); null for all records.</summary>
+    public byte[]? RecordsRoot { get; init; }
 }
 
 public sealed record PermissionDeniedEvent(EthAddress Patient, EthAddress Doctor) : EhrAccessEvent
@@ -165,7 +168,7 @@ public static class EhrAccessEventDecoder
             "RecordAdded" => new RecordAddedEvent(A(v[0]), RecordIds.FromBytes16((byte[])v[1]!), (byte[])v[2]!),
             "RecordRemoved" => new RecordRemovedEvent(A(v[0]), RecordIds.FromBytes16((byte[])v[1]!)),
             "AccessRequested" => new AccessRequestedEvent(A(v[0]), A(v[1])),
-            "PermissionGranted" => new PermissionGrantedEvent(A(v[0]), A(v[1]), Time(v[2])),
+            "PermissionGranted" => new PermissionGrantedEvent(A(v[0]), A(v[1]), Time(v[2])) { RecordsRoot = OptionalRoot(v[3]) },
             "PermissionDenied" => new PermissionDeniedEvent(A(v[0]), A(v[1])),
             "PermissionRevoked" => new PermissionRevokedEvent(A(v[0]), A(v[1])),
             "AccessGranted" => new AccessGrantedEvent(A(v[0]), A(v[1]), OptionalId(v[2]), Time(v[3])),
@@ -195,6 +198,12 @@ public static class EhrAccessEventDecoder
     {
         var seconds = (BigInteger)value!;
         return seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds((long)seconds);
+    }
+
+    private static byte[]? OptionalRoot(object? value)
+    {
+        var bytes = (byte[])value!;
+        return bytes.AsSpan().ContainsAnyExcept((byte)0) ? bytes : null;
     }
 
     private static Guid? OptionalId(object? value)

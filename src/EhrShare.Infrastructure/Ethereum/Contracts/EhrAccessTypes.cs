@@ -31,6 +31,9 @@ public enum DenialReason
 
     /// <summary>The record was removed by the block the read was decided on: logged without a penalty.</summary>
     RecordRemoved = 5,
+
+    /// <summary>Allowed only by a grant of chosen records, and the record is not one of them (its proof fails).</summary>
+    OutsideGrant = 6,
 }
 
 /// <summary>Mirrors <c>EhrAccess.EmergencyRefusal</c>: why a declared emergency was refused.</summary>
@@ -92,6 +95,9 @@ public sealed record AccessDecision(bool Allowed, ulong DecidedAtBlock)
     public PermissionStatus Status { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Why the read is refused as of that block (None when allowed), e.g. <see cref="DenialReason.OutsideGrant"/>.</summary>
+    public DenialReason Reason { get; init; }
 }
 
 /// <summary>
@@ -107,9 +113,13 @@ public sealed record AccessLogResult(bool Allowed, DenialReason Reason, uint Pen
 
 /// <summary>
 /// One attempt in a <c>logAccessBatch</c>: the patient, the record (null: the record list), when it was made and the block
-/// it was decided on (null for either: now, i.e. the block the batch is mined in).
+/// it was decided on (null for either: now, i.e. the block the batch is mined in), and the record's proof under a grant
+/// of chosen records (<see cref="RecordSet.ProofFor"/>; empty otherwise).
 /// </summary>
-public sealed record LoggedAttempt(EthAddress Patient, Guid? RecordId, DateTimeOffset? AttemptedAt, ulong? DecidedAtBlock);
+public sealed record LoggedAttempt(EthAddress Patient, Guid? RecordId, DateTimeOffset? AttemptedAt, ulong? DecidedAtBlock)
+{
+    public IReadOnlyList<byte[]> Proof { get; init; } = [];
+}
 
 /// <summary>Record ids are Guids in the app and <c>bytes16</c> on the chain, in RFC 4122 (big-endian) byte order.</summary>
 public static class RecordIds
