@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using EhrShare.Web.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIddict.Server;
@@ -206,14 +207,4 @@ public sealed class OAuthFlowTests(OAuthFlowTests.Fixture fixture) : IClassFixtu
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
-}
-
-/// <summary>A clock that can be moved forward and back, for token lifetimes.</summary>
-public sealed class ShiftedTime : TimeProvider
-{
-    private long _offsetTicks;
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-
-    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 }

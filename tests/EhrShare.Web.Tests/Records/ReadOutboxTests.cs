@@ -3,6 +3,7 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Records;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EhrShare.Web.Tests.Records;
@@ -18,8 +19,8 @@ public sealed class ReadOutboxTests(OwnStackFixture stack) : IClassFixture<OwnSt
         var doctor = await World.ApprovedDoctorAsync(stack.App);
         await RecordActions.GrantAsync(stack.App, patient, doctor);
         var record = await RecordActions.UploadAsync(stack.App, patient.Id, SampleFiles.Pdf(2000));
-        using var owner = await RecordHttp.SignedInAsync(stack.App, patient);
-        using var reader = await RecordHttp.SignedInAsync(stack.App, doctor);
+        using var owner = await RecordSteps.SignedInAsync(stack.App, patient);
+        using var reader = await RecordSteps.SignedInAsync(stack.App, doctor);
         var patientAccount = await RecordActions.AccountOfAsync(stack.App, patient.Id);
         var doctorAccount = await RecordActions.AccountOfAsync(stack.App, doctor.Id);
 

@@ -1,7 +1,7 @@
 using System.Text;
 using EhrShare.Core.Records;
 using EhrShare.Testing;
-using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
@@ -25,7 +25,7 @@ public sealed class RecordDescriptionAtRestTests(EhrAppFixture fixture) : IClass
                 CancellationToken.None);
         }
 
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var page = await session.Client.GetStringAsync("/Patient");
         Assert.Contains(description.Title, page, StringComparison.Ordinal);
         Assert.Contains(description.Notes!, page, StringComparison.Ordinal);

@@ -5,6 +5,7 @@ using EhrShare.Core.Common;
 using EhrShare.Core.Records;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EhrShare.Web.Tests.Records;
@@ -25,8 +26,8 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
         var record = await RecordActions.UploadAsync(App, patient.Id, content);
         var cid = fixture.Blobs.AddedSince(added).Single();
         Assert.Equal(content, await RecordActions.ReadAsync(App, doctor.Id, record.Id));
-        using var owner = await RecordHttp.SignedInAsync(App, patient);
-        using var reader = await RecordHttp.SignedInAsync(App, doctor);
+        using var owner = await RecordSteps.SignedInAsync(App, patient);
+        using var reader = await RecordSteps.SignedInAsync(App, doctor);
 
         using (var removed = await owner.PostAsync($"/Patient/Records/{record.Id}/Remove", new Dictionary<string, string>(), "/Patient"))
         {
@@ -35,7 +36,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
 
         var page = await owner.GetPageAsync("/Patient");
         Assert.Contains("The record is removed.", page.QuerySelector(".alert-success")?.TextContent, StringComparison.Ordinal);
-        Assert.DoesNotContain(record.Id, await RecordHttp.ListedRecordIdsAsync(owner));
+        Assert.DoesNotContain(record.Id, await RecordSteps.ListedRecordIdsAsync(owner));
 
         // Every node lacks its share, the ciphertext is no longer pinned, the chain no longer lists the record.
         await StackProbe.AssertNoSharesAsync([record.Id]);
@@ -103,8 +104,8 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
             Assert.Null(row.PendingCid);
             await StackProbe.AssertSharesOnEveryNodeAsync(record.Id);
             Assert.Equal(content, await RecordActions.ReadAsync(App, patient.Id, record.Id));
-            using var owner = await RecordHttp.SignedInAsync(App, patient);
-            Assert.Contains(record.Id, await RecordHttp.ListedRecordIdsAsync(owner));
+            using var owner = await RecordSteps.SignedInAsync(App, patient);
+            Assert.Contains(record.Id, await RecordSteps.ListedRecordIdsAsync(owner));
         }
         finally
         {
@@ -125,7 +126,7 @@ public sealed class RecordRemovalTests(TappedAppFixture fixture) : IClassFixture
         var again = await Assert.ThrowsAsync<NotFoundException>(() => RecordActions.RemoveAsync(App, patient.Id, record.Id));
         Assert.Equal("That record does not exist or was already removed.", again.Message);
 
-        using var owner = await RecordHttp.SignedInAsync(App, patient);
+        using var owner = await RecordSteps.SignedInAsync(App, patient);
         using var response = await owner.PostAsync($"/Patient/Records/{record.Id}/Remove", new Dictionary<string, string>(), "/Patient");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("That record does not exist or was already removed.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

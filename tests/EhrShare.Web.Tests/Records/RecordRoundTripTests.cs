@@ -5,6 +5,7 @@ using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Records;
 
@@ -44,18 +45,18 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
     public async Task UploadThenDownload_ThroughHttp_GivesBackTheSameBytes(int size)
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var content = SampleFiles.Pdf(size);
         var added = fixture.Blobs.Added.Count;
 
-        using (var upload = await RecordHttp.UploadAsync(session, "blood test.pdf", "application/pdf", content))
+        using (var upload = await RecordSteps.UploadAsync(session, "blood test.pdf", "application/pdf", content))
         {
-            var (ok, message) = await RecordHttp.AnswerAsync(upload);
+            var (ok, message) = await RecordSteps.AnswerAsync(upload);
             Assert.True(upload.StatusCode == HttpStatusCode.OK && ok, message);
             Assert.Contains("uploaded, encrypted and anchored", message, StringComparison.Ordinal);
         }
 
-        var recordId = Assert.Single(await RecordHttp.ListedRecordIdsAsync(session));
+        var recordId = Assert.Single(await RecordSteps.ListedRecordIdsAsync(session));
         using (var download = await session.Client.GetAsync($"/Patient/Records/{recordId}/Download", HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, download.StatusCode);
@@ -90,17 +91,17 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
     public async Task UploadOfAnEmptyFile_ThroughHttp_IsRefusedWithAClearMessage_AndLeavesNothing()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var added = fixture.Blobs.Added.Count;
         var seen = fixture.Vault.Seen.Count;
 
-        using var upload = await RecordHttp.UploadAsync(session, "empty.txt", "text/plain", []);
+        using var upload = await RecordSteps.UploadAsync(session, "empty.txt", "text/plain", []);
 
-        var (ok, message) = await RecordHttp.AnswerAsync(upload);
+        var (ok, message) = await RecordSteps.AnswerAsync(upload);
         Assert.Equal(HttpStatusCode.BadRequest, upload.StatusCode);
         Assert.False(ok);
         Assert.Equal("The file is empty. Choose a file with something in it.", message);
-        Assert.Empty(await RecordHttp.ListedRecordIdsAsync(session));
+        Assert.Empty(await RecordSteps.ListedRecordIdsAsync(session));
         await AssertNothingKeptAsync(patient, fixture.Blobs.AddedSince(added), fixture.Vault.Seen.Skip(seen));
     }
 
@@ -108,11 +109,11 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
     public async Task UploadOfAnEmptyFile_AsAFormWithoutScript_IsRefusedWithAClearMessage_AndLeavesNothing()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var added = fixture.Blobs.Added.Count;
         using var form = new MultipartFormDataContent
         {
-            { new StringContent(await RecordHttp.TokenAsync(session)), "__RequestVerificationToken" },
+            { new StringContent(await RecordSteps.UploadTokenAsync(session)), "__RequestVerificationToken" },
             { new StringContent("Empty"), "Title" },
             { new ByteArrayContent([]), "File", "empty.txt" },
         };
@@ -122,7 +123,7 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
         var page = await session.GetPageAsync("/Patient");
         Assert.Contains("The file is empty", page.QuerySelector(".alert-danger")?.TextContent, StringComparison.Ordinal);
-        Assert.Empty(await RecordHttp.ListedRecordIdsAsync(session));
+        Assert.Empty(await RecordSteps.ListedRecordIdsAsync(session));
         Assert.Empty(fixture.Blobs.AddedSince(added));
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using EhrShare.Core.Common;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Records;
 
@@ -31,7 +32,7 @@ public sealed class RecordStorageLossTests(OwnIpfsAppFixture fixture) : IClassFi
     public async Task Download_WhenIpfsLostTheDataBlocks_Answers503WithAClearMessage_AndNoRecordBytes()
     {
         var (patient, recordId) = await RecordWithLostBlocksAsync();
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
 
         using var response = await session.Client.GetAsync($"/Patient/Records/{recordId}/Download");
 

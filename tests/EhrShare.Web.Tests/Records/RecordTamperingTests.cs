@@ -3,6 +3,7 @@ using EhrShare.Core.Records;
 using EhrShare.Core.Records.Encryption;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EhrShare.Web.Tests.Records;
@@ -70,7 +71,7 @@ public sealed class RecordTamperingTests(TappedAppFixture fixture) : IClassFixtu
         var (size, change, _, authenticated) = Alterations[alteration];
         var (patient, record, content) = await StoredRecordAsync(size);
         fixture.Blobs.Alter(record.Cid, change);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
 
         using var response = await session.Client.GetAsync($"/Patient/Records/{record.Row.Id}/Download", HttpCompletionOption.ResponseHeadersRead);
 
@@ -141,7 +142,7 @@ public sealed class RecordTamperingTests(TappedAppFixture fixture) : IClassFixtu
         var refused = await Assert.ThrowsAsync<RecordBlockUnavailableException>(() => RecordActions.ReadAsync(App, patient.Id, recordId));
         Assert.Contains("do not rebuild the block anchored on the chain", refused.Message, StringComparison.Ordinal);
 
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         using var response = await session.Client.GetAsync($"/Patient/Records/{recordId}/Download");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);

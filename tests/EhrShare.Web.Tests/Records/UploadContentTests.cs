@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using EhrShare.Testing;
-using EhrShare.Web.Tests.Records.Support;
 using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Records;
@@ -21,7 +20,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task AProgram_NamedAndDeclaredAsAPdf_IsRefusedFromItsFirstBytes_BeforeAnythingIsWritten()
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, NotAPdfButAProgram, (s, _) =>
-            RecordHttp.UploadAsync(s, "lab-results.pdf.exe", "application/pdf", SampleFiles.WindowsProgram(40_000)), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "lab-results.pdf.exe", "application/pdf", SampleFiles.WindowsProgram(40_000)), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -30,7 +29,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         var page = "<!DOCTYPE html>\n<html><body><script>fetch('/Patient').then(r => r.text())</script></body></html>"u8.ToArray();
 
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "The file is not a PDF: its content is an HTML page.", (s, _) =>
-            RecordHttp.UploadAsync(s, "report.pdf.html", "application/pdf", page), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "report.pdf.html", "application/pdf", page), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -45,7 +44,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task APdf_WithARightToLeftOverrideInItsNameAndTitle_IsKept_UnderACleanNameEndingInPdf()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var content = SampleFiles.Pdf(5_000);
 
         using (var upload = await session.UploadWithRawFileNameAsync("Invoice \u202Egnp.", "filename*=UTF-8''invoice%E2%80%AEfdp.exe", "application/pdf", content))
@@ -71,7 +70,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         var content = "glucose;5.1\n"u8.ToArray().Concat(new byte[] { 0 }).Concat("more"u8.ToArray()).ToArray();
 
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, $"The file is not {name}: it has a NUL byte (at byte 12), so it is binary content.", (s, _) =>
-            RecordHttp.UploadAsync(s, fileName, type, content), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, fileName, type, content), beforeAnyWrite: true);
     }
 
     [Theory]
@@ -81,7 +80,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task TextThatIsNotUtf8_IsRefused(byte[] content)
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "The file is not text: it is not valid UTF-8. Save it as UTF-8 and upload it again.", (s, _) =>
-            RecordHttp.UploadAsync(s, "notes.txt", "text/plain", content), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "notes.txt", "text/plain", content), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -90,7 +89,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         var content = SampleFiles.Text(40_000).Concat(new byte[] { 0xFF, 0x0A }).ToArray();
 
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "The file is not text: it is not valid UTF-8. Save it as UTF-8 and upload it again.", (s, _) =>
-            RecordHttp.UploadAsync(s, "notes.txt", "text/plain", content));
+            RecordSteps.UploadAsync(s, "notes.txt", "text/plain", content));
     }
 
     [Theory]
@@ -101,7 +100,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task JsonThatDoesNotParse_IsRefused(string json, string message)
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, message, (s, _) =>
-            RecordHttp.UploadAsync(s, "values.json", "application/json", Encoding.UTF8.GetBytes(json)), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "values.json", "application/json", Encoding.UTF8.GetBytes(json)), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -111,7 +110,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         Assert.InRange(json.Length, SmallLimitAppFixture.JsonLimit + 1, SmallLimitAppFixture.Limit);
 
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "The file is larger than the limit of 8 KiB for JSON and FHIR records.", (s, _) =>
-            RecordHttp.UploadAsync(s, "values.json", "application/json", json));
+            RecordSteps.UploadAsync(s, "values.json", "application/json", json));
     }
 
     [Theory]
@@ -125,14 +124,14 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task JsonThatIsNotAFhirResource_IsRefused_WithoutQuotingIt(string json, string message)
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, message, (s, _) =>
-            RecordHttp.UploadAsync(s, "patient.json", "application/fhir+json", Encoding.UTF8.GetBytes(json)), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "patient.json", "application/fhir+json", Encoding.UTF8.GetBytes(json)), beforeAnyWrite: true);
     }
 
     [Fact]
     public async Task AFhirResource_IsKept_AsFhirJson()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var content = SampleFiles.FhirObservation();
 
         var id = await session.UploadRecordAsync("Haemoglobin", "observation.json", "application/fhir+json", content);
@@ -158,7 +157,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task EachAcceptedType_IsKept_UnderItsTypesExtension(string type, string sentName, string keptName)
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var content = type == "application/json" ? "{\"glucose\": [5.1, 5.4]}"u8.ToArray() : SampleFiles.For(type, 3_000);
 
         var id = await session.UploadRecordAsync("Record " + sentName, sentName, type, content);
@@ -177,7 +176,7 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task AnImage_DeclaredAsAnotherType_IsRefused_NamingWhatItIs(string declared, string message)
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, message, (s, _) =>
-            RecordHttp.UploadAsync(s, "photo", declared, SampleFiles.Jpeg(2_000)), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "photo", declared, SampleFiles.Jpeg(2_000)), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -187,14 +186,14 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         "NOTJPEG"u8.CopyTo(content);
 
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "The file is not a JPEG image: its content does not start as a JPEG image does.", (s, _) =>
-            RecordHttp.UploadAsync(s, "photo.jpg", "image/jpeg", content), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "photo.jpg", "image/jpeg", content), beforeAnyWrite: true);
     }
 
     [Fact]
     public async Task AFileWithoutATypeOrAKnownExtension_IsRefusedFromItsSectionHeaders()
     {
         await fixture.AssertRefusedAsync(HttpStatusCode.BadRequest, "This type of file is not accepted. Upload a PDF, an image (PNG, JPEG, GIF, WebP), text, CSV or FHIR JSON.", (s, _) =>
-            RecordHttp.UploadAsync(s, "archive.zip", "application/zip", SampleFiles.Pdf(1_000)), beforeAnyWrite: true);
+            RecordSteps.UploadAsync(s, "archive.zip", "application/zip", SampleFiles.Pdf(1_000)), beforeAnyWrite: true);
     }
 
     [Fact]
@@ -204,11 +203,11 @@ public sealed class UploadContentTests(SmallLimitAppFixture fixture) : IClassFix
         const string Secret = "SSN-987-65-4321";
         var json = Encoding.UTF8.GetBytes($$"""{"resourceType": "Patient", "birthDate": "{{Secret}}"}""");
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
 
-        using var response = await RecordHttp.UploadAsync(session, "patient.json", "application/fhir+json", json);
+        using var response = await RecordSteps.UploadAsync(session, "patient.json", "application/fhir+json", json);
 
-        var (ok, message) = await RecordHttp.AnswerAsync(response);
+        var (ok, message) = await RecordSteps.AnswerAsync(response);
         Assert.False(ok);
         Assert.DoesNotContain(Secret, message, StringComparison.Ordinal);
         Assert.StartsWith("The file is not a FHIR resource", message, StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using EhrShare.Core.Records;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
+using EhrShare.Web.Tests.Support;
 
 namespace EhrShare.Web.Tests.Records;
 
@@ -19,27 +20,27 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
     public async Task IpfsKilledWhileTheUploadStreams_Answers503_AndLeavesNoRecordShareOrPin()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        using var onlooker = await RecordHttp.SignedInAsync(App, patient);
-        var token = await RecordHttp.TokenAsync(session);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
+        using var onlooker = await RecordSteps.SignedInAsync(App, patient);
+        var token = await RecordSteps.UploadTokenAsync(session);
         var pins = await StackProbe.PinsAsync(App);
         var seen = stack.Vault.Seen.Count;
         var body = new GatedStream(length: 16 * 1024 * 1024, gateAt: 4 * 1024 * 1024);
 
-        var upload = RecordHttp.UploadAsync(session, "Lab result", "scan.pdf", "application/pdf", new StreamContent(body), token);
+        var upload = RecordSteps.UploadAsync(session, "Lab result", "scan.pdf", "application/pdf", new StreamContent(body), token);
         await body.GateReached.WaitAsync(TimeSpan.FromSeconds(30));
 
         // Mid-upload: the record exists only as a pending row nobody sees.
         var pending = Assert.Single(await StackProbe.RowsOfAsync(App, patient.Id));
         Assert.Equal(RecordState.Pending, pending.State);
-        Assert.Empty(await RecordHttp.ListedRecordIdsAsync(onlooker));
+        Assert.Empty(await RecordSteps.ListedRecordIdsAsync(onlooker));
 
         await stack.Ipfs.StopAsync();
         body.Open();
         try
         {
             using var response = await upload;
-            var (ok, message) = await RecordHttp.AnswerAsync(response);
+            var (ok, message) = await RecordSteps.AnswerAsync(response);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.False(ok);
             Assert.StartsWith("The upload did not go through and nothing was kept: The IPFS node", message, StringComparison.Ordinal);
@@ -50,7 +51,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         }
 
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
-        Assert.Empty(await RecordHttp.ListedRecordIdsAsync(onlooker));
+        Assert.Empty(await RecordSteps.ListedRecordIdsAsync(onlooker));
         Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
         await StackProbe.AssertNoSharesAsync(stack.Vault.Seen.Skip(seen));
         Assert.Equal(pending.Id, Assert.Single(stack.Vault.Seen.Skip(seen))); // the rollback did go to the nodes
@@ -60,7 +61,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
     public async Task ChainStoppedBeforeAddRecord_Answers503_RollsBackSharesAndPin_AndThePatientCanUploadOnceItIsBack()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var added = stack.Blobs.Added.Count;
         var seen = stack.Vault.Seen.Count;
         string? chainState = null;
@@ -73,7 +74,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         HttpResponseMessage response;
         try
         {
-            response = await RecordHttp.UploadAsync(session, "scan.pdf", "application/pdf", SampleFiles.Pdf(300_000));
+            response = await RecordSteps.UploadAsync(session, "scan.pdf", "application/pdf", SampleFiles.Pdf(300_000));
         }
         finally
         {
@@ -87,7 +88,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         Assert.NotNull(chainState);
         using (response)
         {
-            var (ok, message) = await RecordHttp.AnswerAsync(response);
+            var (ok, message) = await RecordSteps.AnswerAsync(response);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.False(ok);
             Assert.Equal("The upload did not go through and nothing was kept: The blockchain node is not reachable at the moment; nothing was changed. Please try again in a little while.", message);
@@ -111,8 +112,8 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
     public async Task PatientLeavingMidUpload_LeavesNoRecordShareOrPin()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        var token = await RecordHttp.TokenAsync(session);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
+        var token = await RecordSteps.UploadTokenAsync(session);
         var pins = await StackProbe.PinsAsync(App);
         var body = new GatedStream(length: 16 * 1024 * 1024, gateAt: 4 * 1024 * 1024);
         using var leave = new CancellationTokenSource();

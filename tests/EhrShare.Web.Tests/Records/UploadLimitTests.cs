@@ -57,8 +57,8 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
     public async Task AssertRefusedAsync(HttpStatusCode status, string message, Func<WebSession, string, Task<HttpResponseMessage>> send, TestUser? patient = null, bool beforeAnyWrite = false)
     {
         patient ??= await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        var token = await RecordHttp.TokenAsync(session);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
+        var token = await RecordSteps.UploadTokenAsync(session);
         var pins = await StackProbe.PinsAsync(App);
         var seen = Vault.Seen.Count;
         var added = Blobs.Added.Count;
@@ -73,14 +73,14 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
             }
             else
             {
-                var (ok, said) = await RecordHttp.AnswerAsync(response);
+                var (ok, said) = await RecordSteps.AnswerAsync(response);
                 Assert.False(ok);
                 Assert.Equal(message, said);
             }
         }
 
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
-        Assert.Empty(await RecordHttp.ListedRecordIdsAsync(session));
+        Assert.Empty(await RecordSteps.ListedRecordIdsAsync(session));
         Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
         await StackProbe.AssertNoSharesAsync(Vault.Seen.Skip(seen));
         if (beforeAnyWrite)
@@ -91,7 +91,9 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Bad uploads through HTTP get a clear message and leave no row, no pin and no share behind.</summary>
+/// <summary>The page states the upload limit; a file within it is kept, and bad uploads through HTTP (too large, by
+/// every way a file can arrive, of another type, without a title or a valid token) get a clear message and leave no
+/// row, no pin and no share behind.</summary>
 public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixture<SmallLimitAppFixture>
 {
     private const string TooLarge = "The file is larger than the limit of 64 KiB.";
@@ -101,29 +103,53 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
     private EhrAppFactory App => fixture.App;
 
     [Fact]
+    public async Task ThePage_StatesTheLimit()
+    {
+        using var session = await RecordSteps.SignedInAsync(App, await World.ApprovedPatientAsync(App));
+
+        var page = await session.GetPageAsync("/Patient");
+
+        Assert.Equal("65536", page.QuerySelector("#upload-form")!.GetAttribute("data-max-bytes"));
+        Assert.Contains("up to 64 KiB", page.QuerySelector("label[for=upload-file]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileAtTheLimit_IsKept()
+    {
+        using var session = await RecordSteps.SignedInAsync(App, await World.ApprovedPatientAsync(App));
+        var content = SampleFiles.Pdf(SmallLimitAppFixture.Limit);
+
+        var id = await session.UploadRecordAsync("Just fits", "fits.pdf", "application/pdf", content);
+
+        Assert.Equal(content, await session.Client.GetByteArrayAsync($"/Patient/Records/{id}/Download"));
+    }
+
+    [Fact]
     public async Task AFileOverTheLimit_NoticedWhileStreaming_IsRefused()
     {
         // Small enough to pass the Content-Length check: the limit is enforced on the bytes as they stream.
         await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(SmallLimitAppFixture.Limit + 1)));
+            RecordSteps.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(SmallLimitAppFixture.Limit + 1)));
     }
 
     [Fact]
     public async Task AFileOverTheLimit_WithoutALength_IsRefusedWhileStreaming()
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new StreamContent(new UnknownLengthStream(SampleFiles.Pdf(3 * SmallLimitAppFixture.Limit)))));
+            RecordSteps.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new StreamContent(new UnknownLengthStream(SampleFiles.Pdf(3 * SmallLimitAppFixture.Limit)))));
     }
 
     [Fact]
     public async Task AFileFarOverTheLimit_IsRefusedBeforeItsBodyIsRead()
     {
         await AssertRefusedAsync(HttpStatusCode.RequestEntityTooLarge, TooLarge, (s, _) =>
-            RecordHttp.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(1024 * 1024)));
+            RecordSteps.UploadAsync(s, "scan.pdf", "application/pdf", SampleFiles.Pdf(1024 * 1024)));
     }
 
-    [Fact]
-    public async Task AFileOverTheLimit_PostedAsAFormWithoutScript_IsRefused()
+    [Theory]
+    [InlineData(SmallLimitAppFixture.Limit + 1)] // the stream is cut at the limit
+    [InlineData(1024 * 1024)] // refused from the request's length, before anything is read
+    public async Task AFileOverTheLimit_PostedAsAFormWithoutScript_IsRefused_WithTheLimitOnThePage(int size)
     {
         await AssertRefusedAsync(HttpStatusCode.Redirect, TooLarge, async (s, token) =>
         {
@@ -131,7 +157,7 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
             {
                 { new StringContent(token), "__RequestVerificationToken" },
                 { new StringContent("Scan"), "Title" },
-                { new ByteArrayContent(SampleFiles.Pdf(SmallLimitAppFixture.Limit + 1)), "File", "scan.pdf" },
+                { new ByteArrayContent(SampleFiles.Pdf(size)), "File", "scan.pdf" },
             };
             return await s.Client.PostAsync("/Patient/Upload", form);
         });
@@ -145,21 +171,21 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
     public async Task AFileOfAnotherType_IsRefused(string fileName, string contentType)
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, NotAccepted, (s, _) =>
-            RecordHttp.UploadAsync(s, fileName, contentType, SampleFiles.Pdf(100)));
+            RecordSteps.UploadAsync(s, fileName, contentType, SampleFiles.Pdf(100)));
     }
 
     [Fact]
     public async Task AFormWithoutAFile_IsRefused()
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", file: null));
+            RecordSteps.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", file: null));
     }
 
     [Fact]
     public async Task AFilePartWithoutAFileName_IsRefused()
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, "Choose a file to upload.", (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+            RecordSteps.UploadAsync(s, "Lab result", "", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
     }
 
     [Theory]
@@ -168,14 +194,14 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
     public async Task ARecordWithoutATitle_IsRefused(string title)
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
-            RecordHttp.UploadAsync(s, title, "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+            RecordSteps.UploadAsync(s, title, "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
     }
 
     [Fact]
     public async Task ATitleOver200Characters_IsRefused()
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, "Give the record a title (up to 200 characters).", (s, _) =>
-            RecordHttp.UploadAsync(s, new string('t', 201), "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
+            RecordSteps.UploadAsync(s, new string('t', 201), "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100))));
     }
 
     [Fact]
@@ -198,7 +224,7 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
     public async Task AnUploadWithAGarbledToken_IsRefused()
     {
         await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, token) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), token[..^4] + "AAAA"));
+            RecordSteps.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), token[..^4] + "AAAA"));
     }
 
     [Fact]
@@ -207,24 +233,24 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
         // The page was loaded in a session that has since ended (signed out and in again: a new antiforgery cookie).
         var patient = await World.ApprovedPatientAsync(App);
         string stale;
-        using (var earlier = await RecordHttp.SignedInAsync(App, patient))
+        using (var earlier = await RecordSteps.SignedInAsync(App, patient))
         {
-            stale = await RecordHttp.TokenAsync(earlier);
+            stale = await RecordSteps.UploadTokenAsync(earlier);
         }
 
         await AssertRefusedAsync(HttpStatusCode.BadRequest, PageExpired, (s, _) =>
-            RecordHttp.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), stale), patient);
+            RecordSteps.UploadAsync(s, "Lab result", "scan.pdf", "application/pdf", new ByteArrayContent(SampleFiles.Pdf(100)), stale), patient);
     }
 
     [Fact]
     public async Task AFileWithinTheLimit_PostedAsAFormWithoutScript_IsKept()
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var content = SampleFiles.Pdf(SmallLimitAppFixture.Limit);
         using var form = new MultipartFormDataContent
         {
-            { new StringContent(await RecordHttp.TokenAsync(session)), "__RequestVerificationToken" },
+            { new StringContent(await RecordSteps.UploadTokenAsync(session)), "__RequestVerificationToken" },
             { new StringContent("Scan"), "Title" },
             { new ByteArrayContent(content), "File", "scan.pdf" },
         };
@@ -232,7 +258,7 @@ public sealed class UploadLimitTests(SmallLimitAppFixture fixture) : IClassFixtu
         using var response = await session.Client.PostAsync("/Patient/Upload", form);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var id = Assert.Single(await RecordHttp.ListedRecordIdsAsync(session));
+        var id = Assert.Single(await RecordSteps.ListedRecordIdsAsync(session));
         Assert.Equal(content, await session.Client.GetByteArrayAsync($"/Patient/Records/{id}/Download"));
     }
 

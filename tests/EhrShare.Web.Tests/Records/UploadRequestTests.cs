@@ -45,8 +45,8 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
     public async Task AMalformedBody_FromABrowsersForm_Is400_WithAnErrorPage_AndNoExceptionText(string contentType, string message, byte[] body)
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        var token = await RecordHttp.TokenAsync(session);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
+        var token = await RecordSteps.UploadTokenAsync(session);
 
         using var response = await SendAsync(session, contentType, body, token, json: false);
         var html = await response.Content.ReadAsStringAsync();
@@ -74,8 +74,8 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
         bool script, string type, string fileName, int declaredLength, HttpStatusCode status, string message)
     {
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
-        var token = await RecordHttp.TokenAsync(session);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
+        var token = await RecordSteps.UploadTokenAsync(session);
         var head = new StringBuilder();
         if (!script)
         {
@@ -109,7 +109,7 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
             Assert.Equal(status, response.StatusCode);
             if (script)
             {
-                var (ok, said) = await RecordHttp.AnswerAsync(response);
+                var (ok, said) = await RecordSteps.AnswerAsync(response);
                 Assert.False(ok);
                 Assert.Equal(message, said);
             }
@@ -128,7 +128,7 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
     {
         const string Secret = "SSN-987-65-4321";
         var patient = await World.ApprovedPatientAsync(App);
-        using var session = await RecordHttp.SignedInAsync(App, patient);
+        using var session = await RecordSteps.SignedInAsync(App, patient);
         var before = fixture.Logs.Events.Count;
         var refused = new (string Name, string Type, byte[] Content)[]
         {
@@ -143,14 +143,14 @@ public sealed class UploadRequestTests(SmallLimitAppFixture fixture) : IClassFix
 
         foreach (var (name, type, content) in refused)
         {
-            using var response = await RecordHttp.UploadAsync(session, name, type, content);
-            var (ok, message) = await RecordHttp.AnswerAsync(response);
+            using var response = await RecordSteps.UploadAsync(session, name, type, content);
+            var (ok, message) = await RecordSteps.AnswerAsync(response);
             Assert.False(ok, name);
             Assert.DoesNotContain(Secret, message, StringComparison.Ordinal);
         }
 
         // A part header that is not one: the multipart reader's own message would quote it.
-        var token = await RecordHttp.TokenAsync(session);
+        var token = await RecordSteps.UploadTokenAsync(session);
         using (var malformed = await SendAsync(session, "multipart/form-data; boundary=" + Boundary,
                    Encoding.ASCII.GetBytes($"--{Boundary}\r\n{Secret}\r\n\r\nx\r\n--{Boundary}--\r\n"), token, json: true))
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -8,31 +9,47 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EhrShare.Web.Tests.Support;
 
-/// <summary>Uploads as the patient's page does (the script path: token in a header, file streamed last) and as a
-/// form posted without script (token as a field); and what the app database then holds.</summary>
+/// <summary>
+/// Records through HTTP, as the patient's page sends and lists them (the script path: multipart body streamed,
+/// antiforgery token in the RequestVerificationToken header, JSON answer; or a form posted without script), and what
+/// the app database then holds.
+/// Steps through the use cases, without HTTP, are <c>RecordActions</c>.
+/// </summary>
 public static class RecordSteps
 {
-    /// <summary>Uploads through the page's script path; returns the response (JSON: ok, message, redirect).</summary>
+    public static async Task<WebSession> SignedInAsync(EhrAppFactory app, TestUser user)
+    {
+        var session = WebSession.For(app);
+        await session.SignInAsync(user.Email, World.Password);
+        return session;
+    }
+
+    /// <summary>The page's script way; <paramref name="file"/> null sends no file part, <paramref name="token"/> null
+    /// takes the token from the patient's page.</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(this WebSession session, string title, string fileName, string contentType, HttpContent? file, string? token = null)
+    {
+        token ??= await UploadTokenAsync(session);
+        return await PostAsScriptAsync(session, Form(title, fileName, contentType, file), token);
+    }
+
+    /// <summary>The page's script way with <paramref name="content"/> as the file; without <paramref name="withToken"/>
+    /// the page is loaded but its token not sent.</summary>
     public static async Task<HttpResponseMessage> UploadAsync(
         this WebSession session, string title, string fileName, string contentType, byte[] content, bool withToken = true)
     {
         var token = await UploadTokenAsync(session);
-        using var form = Form(title, fileName, contentType, content);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
-        if (withToken)
-        {
-            request.Headers.Add("RequestVerificationToken", token);
-        }
-
-        request.Headers.Accept.ParseAdd("application/json");
-        return await session.Client.SendAsync(request);
+        return await PostAsScriptAsync(session, Form(title, fileName, contentType, new ByteArrayContent(content)), withToken ? token : null);
     }
+
+    /// <summary>The page's script way, titled "Lab result".</summary>
+    public static Task<HttpResponseMessage> UploadAsync(this WebSession session, string fileName, string contentType, byte[] content) =>
+        session.UploadAsync("Lab result", fileName, contentType, content);
 
     /// <summary>Uploads as a browser without script posts the form: the token is a form field, no JSON asked for.</summary>
     public static async Task<HttpResponseMessage> UploadWithoutScriptAsync(this WebSession session, string title, string fileName, string contentType, byte[] content)
     {
         var token = await UploadTokenAsync(session);
-        using var form = Form(title, fileName, contentType, content, token);
+        using var form = Form(title, fileName, contentType, new ByteArrayContent(content), token);
         return await session.Client.PostAsync("/Patient/Upload", form);
     }
 
@@ -51,11 +68,9 @@ public static class RecordSteps
         Write($"--{boundary}\r\nContent-Disposition: form-data; name=\"File\"; {fileNameParameter}\r\nContent-Type: {contentType}\r\n\r\n");
         body.Write(content);
         Write($"\r\n--{boundary}--\r\n");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = new ByteArrayContent(body.ToArray()) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
-        request.Headers.Add("RequestVerificationToken", token);
-        request.Headers.Accept.ParseAdd("application/json");
-        return await session.Client.SendAsync(request);
+        var file = new ByteArrayContent(body.ToArray());
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={boundary}");
+        return await PostAsScriptAsync(session, file, token);
     }
 
     /// <summary>Uploads and returns the new record's id (the newest of the patient's list); fails the test otherwise.</summary>
@@ -66,8 +81,37 @@ public static class RecordSteps
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"upload failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
 
+        return (await ListedRecordIdsAsync(session))[0];
+    }
+
+    /// <summary>The antiforgery token of the upload form on the patient's page.</summary>
+    public static async Task<string> UploadTokenAsync(WebSession session)
+    {
         var page = await session.GetPageAsync("/Patient");
-        return Guid.Parse(page.QuerySelector("#records tbody tr")!.GetAttribute("data-record-id")!);
+        return page.QuerySelector("#upload-form input[name=__RequestVerificationToken]")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("No upload form on /Patient");
+    }
+
+    /// <summary>The JSON answer of an upload: whether it succeeded and the message shown to the patient.</summary>
+    public static async Task<(bool Ok, string Message)> AnswerAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return (json.RootElement.GetProperty("ok").GetBoolean(), json.RootElement.GetProperty("message").GetString()!);
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"The upload answered {(int)response.StatusCode} without JSON: {body[..Math.Min(body.Length, 800)]}");
+        }
+    }
+
+    /// <summary>The ids on the patient's records list, newest first.</summary>
+    public static async Task<List<Guid>> ListedRecordIdsAsync(WebSession session)
+    {
+        var page = await session.GetPageAsync("/Patient");
+        return [.. page.QuerySelectorAll("#records tbody tr[data-record-id]").Select(r => Guid.Parse(r.GetAttribute("data-record-id")!))];
     }
 
     public static async Task<MedicalRecord?> FindRecordAsync(EhrAppFactory app, Guid id)
@@ -91,13 +135,25 @@ public static class RecordSteps
             .Where(a => a.ActorUserId == actorUserId).OrderBy(a => a.Id).ToListAsync();
     }
 
-    private static async Task<string> UploadTokenAsync(WebSession session)
+    /// <summary>Posts <paramref name="content"/> as the page's script does: the token (if any) in a header, JSON asked for.</summary>
+    private static async Task<HttpResponseMessage> PostAsScriptAsync(WebSession session, HttpContent content, string? token)
     {
-        var page = await session.GetPageAsync("/Patient");
-        return page.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using (content)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = content };
+            if (token is not null)
+            {
+                request.Headers.Add("RequestVerificationToken", token);
+            }
+
+            request.Headers.Accept.ParseAdd("application/json");
+            return await session.Client.SendAsync(request);
+        }
     }
 
-    private static MultipartFormDataContent Form(string title, string fileName, string contentType, byte[] content, string? tokenField = null)
+    /// <summary>The upload form's fields in the page's order (the token field, if any, first; the file last);
+    /// <paramref name="file"/> null sends no file part.</summary>
+    private static MultipartFormDataContent Form(string title, string fileName, string contentType, HttpContent? file, string? tokenField = null)
     {
         var form = new MultipartFormDataContent();
         if (tokenField is not null)
@@ -107,9 +163,14 @@ public static class RecordSteps
 
         form.Add(new StringContent(title), "Title");
         form.Add(new StringContent(""), "Notes");
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        form.Add(file, "File", fileName);
+        if (file is not null)
+        {
+            file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            // As a browser sends it; with no file chosen it sends filename="" (which MultipartFormDataContent.Add refuses).
+            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"File\"", FileName = "\"" + fileName + "\"" };
+            form.Add(file);
+        }
+
         return form;
     }
 }

@@ -48,6 +48,22 @@ public sealed class AnvilNode : IAsyncDisposable
         return (await new ContractDeployer(sender, options).EnsureDeployedAsync(null)).ToString();
     }
 
+    /// <summary>Moves the chain's clock forward by <paramref name="by"/> (whole seconds) and mines a block at the new time,
+    /// so the contract's views see it. Only for a chain the test owns: the move is permanent.</summary>
+    public async Task IncreaseTimeAsync(TimeSpan by)
+    {
+        await RpcAsync("evm_increaseTime", ((long)Math.Ceiling(by.TotalSeconds)).ToString(CultureInfo.InvariantCulture), raw: true);
+        await RpcAsync("evm_mine", null);
+    }
+
+    /// <summary>The timestamp of the chain's latest block.</summary>
+    public async Task<DateTimeOffset> LatestBlockTimeAsync()
+    {
+        using var block = JsonDocument.Parse(await RpcAsync("eth_getBlockByNumber", "\"latest\", false", raw: true));
+        var hex = block.RootElement.GetProperty("timestamp").GetString()!;
+        return DateTimeOffset.FromUnixTimeSeconds(long.Parse(hex.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Takes the chain away: its state is dumped first (blocks, accounts, contract storage), then the node is killed.</summary>
     public async Task<string> StopAsync()
     {
@@ -113,10 +129,14 @@ public sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    private async Task<string> RpcAsync(string method, string? parameter)
+    /// <summary>Calls <paramref name="method"/> with one string parameter, or with <paramref name="parameter"/> as the
+    /// JSON text of the parameters (without the brackets) when <paramref name="raw"/>.</summary>
+    private async Task<string> RpcAsync(string method, string? parameter, bool raw = false)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var body = JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameter is null ? Array.Empty<string>() : [parameter] });
+        var body = raw
+            ? $"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"{method}\",\"params\":[{parameter}]}}"
+            : JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameter is null ? Array.Empty<string>() : [parameter] });
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await http.PostAsync(Url, content);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -1,5 +1,6 @@
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Testing;
+using EhrShare.Web.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
@@ -10,7 +11,8 @@ namespace EhrShare.Web.Tests.Records.Support;
 /// An app whose chain, IPFS node and app database are the test's own: an anvil with its own EhrAccess contract, an
 /// IPFS dev node, and a throw-away database (<c>ehrshare_t_…</c>) on the stack's MariaDB, migrated with the app's
 /// migrations. Only the share nodes are the stack's (records never share ids). So a test can stop the chain or IPFS,
-/// restart the app, and look at every record row and pin, without disturbing other tests or being disturbed by them.
+/// restart the app, move time forward, and look at every record row and pin, without disturbing other tests or being
+/// disturbed by them.
 /// The background reconciler is off: tests run <c>ReconcileRecords</c> themselves.
 /// </summary>
 public sealed class OwnStackFixture : IAsyncLifetime
@@ -27,7 +29,21 @@ public sealed class OwnStackFixture : IAsyncLifetime
 
     public VaultTap Vault { get; } = new();
 
+    /// <summary>The app's clock: <see cref="MoveTimeAsync"/> moves it together with the chain's.</summary>
+    public ShiftedTime Clock { get; } = new();
+
     public EhrAppFactory App { get; private set; } = null!;
+
+    /// <summary>
+    /// Moves time forward by <paramref name="by"/> for the app and its chain together (the chain mines a block at the
+    /// new time), as if that much time had passed: what expires by the chain's block time or by the app's clock does.
+    /// </summary>
+    public async Task MoveTimeAsync(TimeSpan by)
+    {
+        var whole = TimeSpan.FromSeconds(Math.Ceiling(by.TotalSeconds));
+        Clock.Advance(whole);
+        await Chain.IncreaseTimeAsync(whole);
+    }
 
     public async Task InitializeAsync()
     {
@@ -87,7 +103,7 @@ public sealed class OwnStackFixture : IAsyncLifetime
             ["Outbox:ResendAfter"] = "00:00:02",
             ["EHR_ADMIN_PASSWORD"] = "Own-stack-manager-" + Guid.NewGuid().ToString("N")[..8],
         },
-        services => services.AddTaps(Blobs, Vault).WithoutBackgroundReconciler());
+        services => services.AddTaps(Blobs, Vault).WithoutBackgroundReconciler().AddSingleton<TimeProvider>(Clock));
 
     /// <summary>The app must really be on this fixture's services, or the tests would disturb the shared stack.</summary>
     private void AssertOwnStack()

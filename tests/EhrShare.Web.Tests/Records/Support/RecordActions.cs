@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text.Json;
 using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Records;
@@ -115,73 +113,5 @@ public static class RecordActions
         }
 
         return (length, sha.GetHashAndReset());
-    }
-}
-
-/// <summary>Records through HTTP, as the patient's page sends and fetches them.</summary>
-public static class RecordHttp
-{
-    /// <summary>The page's script way: multipart body streamed, antiforgery token in the RequestVerificationToken header,
-    /// JSON answer. <paramref name="file"/> null sends no file part.</summary>
-    public static async Task<HttpResponseMessage> UploadAsync(WebSession session, string title, string fileName, string contentType, HttpContent? file, string? token = null)
-    {
-        token ??= await TokenAsync(session);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(title), "Title" },
-            { new StringContent(""), "Notes" },
-        };
-        if (file is not null)
-        {
-            file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-            // As a browser sends it; with no file chosen it sends filename="" (which MultipartFormDataContent.Add refuses).
-            file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"File\"", FileName = "\"" + fileName + "\"" };
-            form.Add(file);
-        }
-
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
-        request.Headers.Add("RequestVerificationToken", token);
-        request.Headers.Accept.ParseAdd("application/json");
-        return await session.Client.SendAsync(request);
-    }
-
-    public static Task<HttpResponseMessage> UploadAsync(WebSession session, string fileName, string contentType, byte[] content) =>
-        UploadAsync(session, "Lab result", fileName, contentType, new ByteArrayContent(content));
-
-    /// <summary>The antiforgery token of the upload form on the patient's page.</summary>
-    public static async Task<string> TokenAsync(WebSession session)
-    {
-        var page = await session.GetPageAsync("/Patient");
-        return page.QuerySelector("#upload-form input[name=__RequestVerificationToken]")?.GetAttribute("value")
-            ?? throw new InvalidOperationException("No upload form on /Patient");
-    }
-
-    /// <summary>The JSON answer of an upload: whether it succeeded and the message shown to the patient.</summary>
-    public static async Task<(bool Ok, string Message)> AnswerAsync(HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        try
-        {
-            using var json = JsonDocument.Parse(body);
-            return (json.RootElement.GetProperty("ok").GetBoolean(), json.RootElement.GetProperty("message").GetString()!);
-        }
-        catch (JsonException)
-        {
-            throw new InvalidOperationException($"The upload answered {(int)response.StatusCode} without JSON: {body[..Math.Min(body.Length, 800)]}");
-        }
-    }
-
-    /// <summary>The ids on the patient's records list, newest first.</summary>
-    public static async Task<List<Guid>> ListedRecordIdsAsync(WebSession session)
-    {
-        var page = await session.GetPageAsync("/Patient");
-        return [.. page.QuerySelectorAll("#records tbody tr[data-record-id]").Select(r => Guid.Parse(r.GetAttribute("data-record-id")!))];
-    }
-
-    public static async Task<WebSession> SignedInAsync(EhrAppFactory app, TestUser user)
-    {
-        var session = WebSession.For(app);
-        await session.SignInAsync(user.Email, World.Password);
-        return session;
     }
 }
