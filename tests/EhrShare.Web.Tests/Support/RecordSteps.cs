@@ -28,6 +28,18 @@ public static class RecordSteps
         return await session.Client.SendAsync(request);
     }
 
+    /// <summary>Uploads through the page's script path with a category field (its value as the form's list sends it).</summary>
+    public static async Task<HttpResponseMessage> UploadWithCategoryAsync(
+        this WebSession session, string title, string fileName, string contentType, byte[] content, string category)
+    {
+        var token = await UploadTokenAsync(session);
+        using var form = Form(title, fileName, contentType, content, category: category);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Patient/Upload") { Content = form };
+        request.Headers.Add("RequestVerificationToken", token);
+        request.Headers.Accept.ParseAdd("application/json");
+        return await session.Client.SendAsync(request);
+    }
+
     /// <summary>Uploads as a browser without script posts the form: the token is a form field, no JSON asked for.</summary>
     public static async Task<HttpResponseMessage> UploadWithoutScriptAsync(this WebSession session, string title, string fileName, string contentType, byte[] content)
     {
@@ -97,7 +109,7 @@ public static class RecordSteps
         return page.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
     }
 
-    private static MultipartFormDataContent Form(string title, string fileName, string contentType, byte[] content, string? tokenField = null)
+    private static MultipartFormDataContent Form(string title, string fileName, string contentType, byte[] content, string? tokenField = null, string? category = null)
     {
         var form = new MultipartFormDataContent();
         if (tokenField is not null)
@@ -107,6 +119,11 @@ public static class RecordSteps
 
         form.Add(new StringContent(title), "Title");
         form.Add(new StringContent(""), "Notes");
+        if (category is not null)
+        {
+            form.Add(new StringContent(category), "Category");
+        }
+
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         form.Add(file, "File", fileName);
