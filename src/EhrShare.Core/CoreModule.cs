@@ -70,6 +70,7 @@ public static class CoreModule
         builder.Services.AddScoped<UploadRecord>();
         builder.Services.AddScoped<ReadRecord>();
         builder.Services.AddScoped<ListRecords>();
+        builder.Services.AddScoped<ChangeRecordCategory>();
         builder.Services.AddScoped<Observations.ReadObservations>();
         builder.Services.AddScoped<RemoveRecord>();
         builder.Services.AddScoped<ReconcileRecords>();

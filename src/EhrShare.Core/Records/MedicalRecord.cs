@@ -16,6 +16,9 @@ public class MedicalRecord
 
     public string ContentType { get; set; } = "";
 
+    /// <summary>The kind of record the patient chose; kept in plain (see docs/decisions/record-categories-in-plain.md).</summary>
+    public RecordCategory Category { get; set; } = RecordCategory.Other;
+
     /// <summary>Plaintext size in bytes.</summary>
     public long Size { get; set; }
 

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace EhrShare.Core.Records;
 
-public sealed record UploadRequest(string PatientUserId, string Title, string? Notes, string FileName, string? ContentType, Stream Content);
+public sealed record UploadRequest(string PatientUserId, string Title, string? Notes, string FileName, string? ContentType, Stream Content,
+    RecordCategory Category = RecordCategory.Other);
 
 /// <summary>A committed upload: the record's row and what it is called.</summary>
 public sealed record UploadedRecord(MedicalRecord Record, RecordDescription Description);
@@ -49,6 +50,11 @@ public sealed class UploadRecord(
             throw new ValidationFailedException("Notes can be up to 2000 characters.", "Notes");
         }
 
+        if (!Enum.IsDefined(request.Category))
+        {
+            throw new ValidationFailedException(RecordCategories.Rule, "Category");
+        }
+
         var sanitized = RecordFiles.SanitizeFileName(request.FileName);
         var type = RecordFiles.ResolveType(request.ContentType, sanitized, options.Value.AllowedContentTypes)
             ?? throw new ValidationFailedException(RecordFiles.TypeNotAccepted, "File");
@@ -69,6 +75,7 @@ public sealed class UploadRecord(
             PatientUserId = patient.User.Id,
             ProtectedDescription = descriptions.Protect(description),
             ContentType = contentType,
+            Category = request.Category,
             State = RecordState.Pending,
             CreatedAt = now,
             LeaseUntil = now + options.Value.UploadLease,

@@ -74,9 +74,10 @@ public sealed class DoctorController(AccessManagement access) : EhrController
 
     /// <summary>A patient's records. Opening the list is itself an access attempt: decided and logged on the chain.</summary>
     [HttpGet("/Doctor/Patients/{id}")]
-    public async Task<IActionResult> Patient(string id, [FromServices] ListRecords list, CancellationToken cancellationToken)
+    public async Task<IActionResult> Patient(string id, string? q, string? category, [FromServices] ListRecords list, CancellationToken cancellationToken)
     {
-        var opened = await list.ForDoctorAsync(CurrentUserId, id, cancellationToken);
+        var filter = RecordListFilter.From(q, category);
+        var opened = await list.ForDoctorAsync(CurrentUserId, id, filter.ToFilter(), cancellationToken);
         DoctorAccessWindow? window;
         try
         {
@@ -88,7 +89,19 @@ public sealed class DoctorController(AccessManagement access) : EhrController
             window = null;
         }
 
-        return View(new DoctorPatientModel(opened.Patient, opened.Records, window));
+        return View(new DoctorPatientModel(opened.Patient, opened.Records, window) { Filter = filter });
+    }
+
+    /// <summary>
+    /// A record inside the app's page, with Download. The page is decided by the contract (a refusal is logged); the
+    /// content it embeds is the one logged read (see <see cref="ListRecords.OneForDoctorAsync"/>).
+    /// </summary>
+    [HttpGet("/Doctor/Records/{id:guid}")]
+    public async Task<IActionResult> Record(Guid id, [FromServices] ListRecords list, CancellationToken cancellationToken)
+    {
+        var (record, patientId) = await list.OneForDoctorAsync(CurrentUserId, id, cancellationToken);
+        return View("~/Views/Patient/Record.cshtml", new RecordViewerModel(record, $"/Doctor/Records/{id}/View", $"/Doctor/Records/{id}/Download",
+            $"/Doctor/Patients/{patientId}", "The patient's records"));
     }
 
     /// <summary>A patient's heart rate and blood pressure over time, from their Observations: read as the FHIR

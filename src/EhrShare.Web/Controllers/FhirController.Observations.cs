@@ -101,7 +101,8 @@ public sealed partial class FhirController
         var from = caller.DeviceId is null ? "the patient's app" : User.Identity?.Name ?? "a device";
         var title = $"{observations.Count} observation{(observations.Count == 1 ? "" : "s")} from {from}";
         var fileName = $"observations-{now:yyyyMMdd'T'HHmmss'Z'}.json";
-        await upload.ExecuteAsync(new UploadRequest(caller.PatientUserId!, title, null, fileName, FhirResult.ContentType, json), HttpContext.RequestAborted);
+        await upload.ExecuteAsync(
+            new UploadRequest(caller.PatientUserId!, title, null, fileName, FhirResult.ContentType, json, RecordCategory.Vitals), HttpContext.RequestAborted);
     }
 
     /// <summary>Checks the token may add Observations, reads the body (FHIR JSON, within the JSON limit) and runs the action.</summary>

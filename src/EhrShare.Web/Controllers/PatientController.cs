@@ -17,11 +17,13 @@ namespace EhrShare.Web.Controllers;
 [RequireApproved]
 public sealed class PatientController(RecordParties parties, ListRecords list, IOptions<RecordOptions> recordOptions) : EhrController
 {
+    /// <summary>My records, narrowed by <c>?q=</c> (words in the title, notes or file name) and <c>?category=</c>.</summary>
     [HttpGet]
-    public async Task<IActionResult> Index([FromServices] AccessManagement access, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(string? q, string? category, [FromServices] AccessManagement access, CancellationToken cancellationToken)
     {
+        var filter = RecordListFilter.From(q, category);
         var patient = await parties.PatientAsync(CurrentUserId, cancellationToken);
-        var records = await list.ForPatientAsync(CurrentUserId, cancellationToken);
+        var records = await list.ForPatientAsync(CurrentUserId, filter.ToFilter(), cancellationToken);
         var pending = 0;
         try
         {
@@ -35,6 +37,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, UploadRules.From(recordOptions.Value), pending)
         {
             Emergencies = await RecentEmergenciesAsync(access, cancellationToken),
+            Filter = filter,
         });
     }
 
@@ -71,8 +74,21 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     {
         var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
             ?? throw new NotFoundException("That record does not exist or was removed.");
-        return View(new RecordViewerModel(record, $"/Patient/Records/{id}/View", $"/Patient/Records/{id}/Download", Url.Action(nameof(Index))!, "My records"));
+        return View(new RecordViewerModel(record, $"/Patient/Records/{id}/View", $"/Patient/Records/{id}/Download", Url.Action(nameof(Index))!, "My records")
+        {
+            CategoryUrl = $"/Patient/Records/{id}/Category",
+        });
     }
+
+    /// <summary>Files the record under another category (the app database only: nothing on the chain changes).</summary>
+    [HttpPost("/Patient/Records/{id:guid}/Category")]
+    public Task<IActionResult> ChangeCategory(Guid id, string? category, [FromServices] ChangeRecordCategory change, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () =>
+        {
+            var chosen = RecordCategories.TryParse(category, out var parsed) ? parsed : throw new ValidationFailedException(RecordCategories.Rule, "Category");
+            var title = await change.ExecuteAsync(CurrentUserId, id, chosen, cancellationToken);
+            return $"\u201c{title}\u201d is now filed under {RecordCategories.Label(chosen).ToLowerInvariant()}.";
+        }, () => Redirect($"/Patient/Records/{id}"));
 
     /// <summary>The patient's own heart rate and blood pressure over time (each record read logged, as every own read is).</summary>
     [HttpGet("/Patient/Vitals")]

@@ -135,7 +135,7 @@ public static class PatientExport
         $"EhrShare export for the patient at {c.Address}, made {c.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC.",
         "",
         $"records/              your {c.Records.Count} record(s), decrypted, as you uploaded them (each read is logged on the chain as your own read).",
-        "records.csv           what each file is: title, notes, type, size, when added.",
+        "records.csv           what each file is: title, notes, type, category, size, when added.",
         $"history.csv           your access history ({c.History.Count} entries), newest first, with each entry's transaction hash.",
         "history-auditevents.json  the same history as a FHIR R4 Bundle of AuditEvents (the API's /fhir/R4/AuditEvent).",
         "",
@@ -145,10 +145,10 @@ public static class PatientExport
 
     private static string RecordsCsv(IEnumerable<(RecordSummary Record, string Path)> files)
     {
-        var csv = new StringBuilder("file,title,notes,original_file_name,content_type,size_bytes,added_utc,record_id\r\n");
+        var csv = new StringBuilder("file,title,notes,original_file_name,content_type,category,size_bytes,added_utc,record_id\r\n");
         foreach (var (r, path) in files)
         {
-            Row(csv, path, r.Title, r.Notes, r.FileName, r.ContentType, r.Size.ToString(CultureInfo.InvariantCulture), Utc(r.CreatedAt), r.Id.ToString());
+            Row(csv, path, r.Title, r.Notes, r.FileName, r.ContentType, RecordCategories.Slug(r.Category), r.Size.ToString(CultureInfo.InvariantCulture), Utc(r.CreatedAt), r.Id.ToString());
         }
 
         return csv.ToString();

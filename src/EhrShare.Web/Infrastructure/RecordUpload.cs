@@ -108,7 +108,7 @@ public sealed class RecordUpload(
 
     private async Task<UploadOutcome> StreamSectionsAsync(HttpContext http, MultipartReader reader, string patientUserId, CancellationToken cancellationToken)
     {
-        string title = "", notes = "";
+        string title = "", notes = "", category = "";
         while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -138,7 +138,7 @@ public sealed class RecordUpload(
                 }
 
                 // The file comes last in the form; the other fields were read above.
-                return await RunAsync(new UploadRequest(patientUserId, title, notes, fileName, section.ContentType, section.Body), cancellationToken);
+                return await RunAsync(patientUserId, title, notes, category, fileName, section, cancellationToken);
             }
 
             var value = await ReadFieldAsync(section.Body, cancellationToken);
@@ -150,15 +150,22 @@ public sealed class RecordUpload(
             {
                 notes = value;
             }
+            else if (name == "Category")
+            {
+                category = value;
+            }
         }
 
         return Fail(StatusCodes.Status400BadRequest, "Choose a file to upload.");
     }
 
-    private async Task<UploadOutcome> RunAsync(UploadRequest request, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> RunAsync(
+        string patientUserId, string title, string notes, string category, string fileName, MultipartSection file, CancellationToken cancellationToken)
     {
         try
         {
+            // An unknown category is refused before the file's bytes are read; none chosen is "other".
+            var request = new UploadRequest(patientUserId, title, notes, fileName, file.ContentType, file.Body, RecordCategories.FromForm(category));
             var uploaded = await upload.ExecuteAsync(request, cancellationToken);
             return new UploadOutcome(true, StatusCodes.Status200OK, $"\u201c{uploaded.Description.Title}\u201d is uploaded, encrypted and anchored on the chain.");
         }

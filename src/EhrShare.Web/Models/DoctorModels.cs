@@ -31,4 +31,8 @@ public sealed record DoctorDashboardModel(
     EhrShare.Core.Chain.LedgerEmergencyAllowance? EmergencyAllowance = null);
 
 /// <summary>A patient's records as the doctor sees them; <see cref="Window"/> says until when (null if the chain could not say).</summary>
-public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records, DoctorAccessWindow? Window = null);
+public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<RecordSummary> Records, DoctorAccessWindow? Window = null)
+{
+    /// <summary>The search and category the list is narrowed to (none: every record).</summary>
+    public RecordListFilter Filter { get; init; } = RecordListFilter.From(null, null);
+}

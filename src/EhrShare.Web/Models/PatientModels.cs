@@ -12,6 +12,9 @@ public sealed record PatientDashboardModel(string Name, PatientAddress Address, 
     /// <summary>Emergencies declared on the patient's records lately: shown in red where the patient lands, too.</summary>
     public IReadOnlyList<EmergencyNotice> Emergencies { get; init; } = [];
 
+    /// <summary>The search and category the list is narrowed to (none: every record).</summary>
+    public RecordListFilter Filter { get; init; } = RecordListFilter.From(null, null);
+
     public long MaxUploadBytes => Upload.MaxBytes;
 }
 
@@ -53,6 +56,9 @@ public sealed record RemoveRecordModel(RecordSummary Record);
 /// <summary>A record shown in the app's page: where its inline view and its download are, and the page to go back to.</summary>
 public sealed record RecordViewerModel(RecordSummary Record, string ViewUrl, string DownloadUrl, string BackUrl, string BackLabel)
 {
+    /// <summary>Where the patient's category form posts; null where the reader may not change it (a doctor).</summary>
+    public string? CategoryUrl { get; init; }
+
     public bool IsImage => Record.ContentType.StartsWith("image/", StringComparison.Ordinal);
 
     public bool IsViewable => RecordFiles.IsViewableInline(Record.ContentType);

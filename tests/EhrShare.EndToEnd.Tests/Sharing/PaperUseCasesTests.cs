@@ -90,9 +90,9 @@ public sealed class PaperUseCasesTests(EhrE2EFixture e2e)
             Assert.Equal("blood-test.txt", download.SuggestedFilename);
             Assert.Equal(content, await File.ReadAllBytesAsync(await download.PathAsync()));
             var downloadUrl = download.Url;
-            var view = await d.RunAndWaitForPopupAsync(() => row.GetByRole(AriaRole.Link, new() { Name = "View" }).ClickAsync());
-            await Expect(view.Locator("body")).ToContainTextAsync("Haemoglobin 14.1 g/dL");
-            await view.CloseAsync();
+            // View opens inside the app's page, the record in a sandboxed frame.
+            await row.GetByRole(AriaRole.Link, new() { Name = "View" }).ClickAsync();
+            await Expect(d.FrameLocator("#record-view").Locator("body")).ToContainTextAsync("Haemoglobin 14.1 g/dL");
 
             // The patient revokes; the doctor is refused, with the reason.
             await p.RevokeAsync(doctor.Name);

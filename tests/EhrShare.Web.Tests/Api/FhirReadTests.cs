@@ -1,5 +1,6 @@
 using System.Net;
 using EhrShare.Testing;
+using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Tests.Doctor;
 using EhrShare.Web.Tests.Support;
 using Hl7.Fhir.Model;
@@ -54,6 +55,8 @@ public sealed class FhirReadTests(EhrAppFixture fixture) : IClassFixture<EhrAppF
         var document = Assert.Single(found!.Entry.Select(e => e.Resource).OfType<DocumentReference>());
         Assert.Equal(recordId.ToString(), document.Id);
         Assert.Equal("Blood test", document.Description);
+        var category = document.Category.Single().Coding.Single(); // uploaded without one: other
+        Assert.Equal((FhirMapping.CategorySystem, "other", "Other"), (category.System, category.Code, category.Display));
         Assert.Equal(content.Length, document.Content.Single().Attachment.SizeUnsignedInt);
         Assert.Equal($"Binary/{recordId}", document.Content.Single().Attachment.Url);
         Assert.Empty((await client.SearchAsync<DocumentReference>(["date=lt2020-01-01"]))!.Entry);

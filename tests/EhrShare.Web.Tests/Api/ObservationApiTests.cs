@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Tests.Doctor;
 using EhrShare.Web.Tests.Support;
 using Hl7.Fhir.Model;
@@ -55,6 +56,8 @@ public sealed class ObservationApiTests(EhrAppFixture fixture) : IClassFixture<E
 
         var record = (await reader.SearchAsync<DocumentReference>([$"patient=Patient/{patient.Id}"]))!.Entry.Select(e => e.Resource).OfType<DocumentReference>().Single();
         Assert.Equal("2 observations from Bedroom hub", record.Description);
+        var category = record.Category.Single().Coding.Single();
+        Assert.Equal((FhirMapping.CategorySystem, "vitals"), (category.System, category.Code));
         // The record's raw bytes (the SDK's Binary read would parse FHIR JSON content as the resource it is).
         using var raw = fixture.App.CreateClient();
         using var request = OAuthSteps.Bearer(HttpMethod.Get, $"/fhir/R4/Binary/{record.Id}", tokens.GetProperty("access_token").GetString()!);

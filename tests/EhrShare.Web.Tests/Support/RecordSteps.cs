@@ -45,6 +45,14 @@ public static class RecordSteps
     public static Task<HttpResponseMessage> UploadAsync(this WebSession session, string fileName, string contentType, byte[] content) =>
         session.UploadAsync("Lab result", fileName, contentType, content);
 
+    /// <summary>Uploads through the page's script path with a category field (its value as the form's list sends it).</summary>
+    public static async Task<HttpResponseMessage> UploadWithCategoryAsync(
+        this WebSession session, string title, string fileName, string contentType, byte[] content, string category)
+    {
+        var token = await UploadTokenAsync(session);
+        return await PostAsScriptAsync(session, Form(title, fileName, contentType, new ByteArrayContent(content), category: category), token);
+    }
+
     /// <summary>Uploads as a browser without script posts the form: the token is a form field, no JSON asked for.</summary>
     public static async Task<HttpResponseMessage> UploadWithoutScriptAsync(this WebSession session, string title, string fileName, string contentType, byte[] content)
     {
@@ -152,8 +160,9 @@ public static class RecordSteps
     }
 
     /// <summary>The upload form's fields in the page's order (the token field, if any, first; the file last);
-    /// <paramref name="file"/> null sends no file part.</summary>
-    private static MultipartFormDataContent Form(string title, string fileName, string contentType, HttpContent? file, string? tokenField = null)
+    /// <paramref name="file"/> null sends no file part; <paramref name="category"/> null sends none (the default).</summary>
+    private static MultipartFormDataContent Form(
+        string title, string fileName, string contentType, HttpContent? file, string? tokenField = null, string? category = null)
     {
         var form = new MultipartFormDataContent();
         if (tokenField is not null)
@@ -163,6 +172,11 @@ public static class RecordSteps
 
         form.Add(new StringContent(title), "Title");
         form.Add(new StringContent(""), "Notes");
+        if (category is not null)
+        {
+            form.Add(new StringContent(category), "Category");
+        }
+
         if (file is not null)
         {
             file.Headers.ContentType = new MediaTypeHeaderValue(contentType);

@@ -19,6 +19,8 @@ internal sealed class MedicalRecordConfiguration : IEntityTypeConfiguration<Medi
         record.Property(r => r.ProtectedDescription).HasMaxLength(16384).IsRequired();
         record.Property(r => r.ContentType).HasMaxLength(100).IsRequired();
         record.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+        // Its number (RecordCategory's values are fixed): existing rows become 0, Other, with no data step.
+        record.Property(r => r.Category).HasConversion<int>();
         record.Property(r => r.BlockHash).HasMaxLength(32).IsFixedLength();
         record.Property(r => r.PendingCid).HasMaxLength(100);
         record.Property(r => r.FailureReason).HasMaxLength(500);

@@ -500,6 +500,9 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasColumnType("binary(32)")
                         .IsFixedLength();
 
+                    b.Property<int>("Category")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset?>("CommittedAt")
                         .HasColumnType("datetime(6)");
 

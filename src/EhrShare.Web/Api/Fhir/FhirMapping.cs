@@ -13,6 +13,9 @@ public static class FhirMapping
     /// <summary>The identifier system of a record's block hash, the SHA-256 anchored on the chain.</summary>
     public const string BlockHashSystem = "urn:ehrshare:block-sha256";
 
+    /// <summary>The code system of a record's category (<c>lab-result</c>, <c>imaging</c>, ...), as the patient chose it.</summary>
+    public const string CategorySystem = "urn:ehrshare:record-category";
+
     /// <summary>A patient; the name only where the caller may know it (the patient, or a doctor granted now).</summary>
     public static Patient Patient(PatientSummary patient, DateOnly? birthDate = null)
     {
@@ -47,6 +50,7 @@ public static class FhirMapping
             Date = record.CreatedAt,
             Description = record.Title,
             Type = new CodeableConcept { Text = record.Title },
+            Category = [Category(record.Category)],
             Content =
             [
                 new DocumentReference.ContentComponent
@@ -69,6 +73,10 @@ public static class FhirMapping
 
         return document;
     }
+
+    /// <summary>A record's category as DocumentReference.category: the app's own code and its label.</summary>
+    public static CodeableConcept Category(RecordCategory category) =>
+        new(CategorySystem, RecordCategories.Slug(category), RecordCategories.Label(category), RecordCategories.Label(category));
 
     public static Bundle SearchSet(string baseUrl, string selfUrl, IEnumerable<Resource> resources)
     {

@@ -52,6 +52,7 @@
         const data = new FormData();
         data.append('Title', title);
         data.append('Notes', form.elements['Notes'].value);
+        data.append('Category', form.elements['Category'].value);
         data.append('File', file, file.name);
 
         const xhr = new XMLHttpRequest();
