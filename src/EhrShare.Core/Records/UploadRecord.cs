@@ -62,8 +62,10 @@ public sealed class UploadRecord(
         var contentType = type.ContentType;
 
         // The content is checked against its type as it streams: its first bytes here, before anything is stored.
+        // FHIR the app serialised from a model it parsed is not parsed again (SerializedFhirResource).
         await using var content = new CheckedContentStream(
-            new LimitedReadStream(request.Content, options.Value.MaxUploadBytes), type, options.Value.MaxJsonBytes);
+            new LimitedReadStream(request.Content, options.Value.MaxUploadBytes), type, options.Value.MaxJsonBytes,
+            fhirParsedAlready: request.Content is SerializedFhirResource);
         await content.CheckStartAsync(cancellationToken);
         var patient = await parties.PatientAsync(request.PatientUserId, cancellationToken);
 

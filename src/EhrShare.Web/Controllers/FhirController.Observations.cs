@@ -1,10 +1,9 @@
-using System.Text.Json;
 using EhrShare.Core.Common;
 using EhrShare.Core.Observations;
 using EhrShare.Core.Records;
+using EhrShare.Core.Records.Content;
 using EhrShare.Web.Api.Fhir;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Task = System.Threading.Tasks.Task;
 
@@ -18,8 +17,6 @@ namespace EhrShare.Web.Controllers;
 /// </summary>
 public sealed partial class FhirController
 {
-    private static readonly BaseFhirJsonSerializer StoredSerializer = new(ModelInfo.ModelInspector);
-
     [HttpPost("Observation")]
     public Task<IActionResult> CreateObservation() => WritingAsync(async (caller, body) =>
     {
@@ -91,13 +88,8 @@ public sealed partial class FhirController
             stored.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{BaseUrl}/Observation/{observation.Id}", Resource = observation });
         }
 
-        using var json = new MemoryStream();
-        await using (var writer = new Utf8JsonWriter(json))
-        {
-            StoredSerializer.Serialize(stored, writer);
-        }
-
-        json.Position = 0;
+        // Every Observation came through the strict parse (ObservationIntake), so the upload does not parse them again.
+        await using var json = SerializedFhirResource.Write(stored);
         var from = caller.DeviceId is null ? "the patient's app" : User.Identity?.Name ?? "a device";
         var title = $"{observations.Count} observation{(observations.Count == 1 ? "" : "s")} from {from}";
         var fileName = $"observations-{now:yyyyMMdd'T'HHmmss'Z'}.json";

@@ -3,6 +3,7 @@ using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Core.Users;
+using EhrShare.Web.Api;
 using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Hosting;
 using EhrShare.Web.Infrastructure;
@@ -31,6 +32,7 @@ public sealed partial class FhirController(
     UploadRecord upload,
     IOptions<RecordOptions> recordOptions,
     TimeProvider clock,
+    BearerSubject bearer,
     ILogger<FhirController> logger) : ControllerBase
 {
     public const string BasePath = "fhir/R4";
@@ -226,8 +228,10 @@ public sealed partial class FhirController(
     {
         try
         {
+            // The user's status was read with the token's entry (TokenEntryValidation); asked again only if it was not.
             if (caller.UserId is not null
-                && !await db.Users.AnyAsync(u => u.Id == caller.UserId && u.Status == UserStatus.Approved, HttpContext.RequestAborted))
+                && !(bearer.IsApproved(caller.UserId)
+                     ?? await db.Users.AnyAsync(u => u.Id == caller.UserId && u.Status == UserStatus.Approved, HttpContext.RequestAborted)))
             {
                 return FhirResult.Outcome(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Suppressed,
                     "This account is not approved (or no longer): EhrShare refuses its tokens.");

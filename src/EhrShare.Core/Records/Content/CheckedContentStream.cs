@@ -22,7 +22,12 @@ public sealed class CheckedContentStream : Stream
     private bool _started;
     private bool _completed;
 
-    public CheckedContentStream(Stream inner, RecordType type, long maxJsonBytes)
+    /// <param name="inner">The content.</param>
+    /// <param name="type">What it is declared as.</param>
+    /// <param name="maxJsonBytes">The JSON limit.</param>
+    /// <param name="fhirParsedAlready">The content is a <see cref="SerializedFhirResource"/>: FHIR JSON is then checked
+    /// as JSON only, not parsed as FHIR again.</param>
+    public CheckedContentStream(Stream inner, RecordType type, long maxJsonBytes, bool fhirParsedAlready = false)
     {
         _inner = inner;
         _type = type;
@@ -30,6 +35,7 @@ public sealed class CheckedContentStream : Stream
         {
             ContentRule.Text => new TextCheck(type),
             ContentRule.Json => new JsonCheck(type, maxJsonBytes, keep: false),
+            ContentRule.FhirJson when fhirParsedAlready => new JsonCheck(type, maxJsonBytes, keep: false),
             ContentRule.FhirJson => new FhirCheck(new JsonCheck(type, maxJsonBytes, keep: true)),
             _ => null,
         };

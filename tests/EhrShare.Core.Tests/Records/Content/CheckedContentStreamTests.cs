@@ -1,6 +1,8 @@
 using System.Text;
 using EhrShare.Core.Common;
 using EhrShare.Core.Records.Content;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 
 namespace EhrShare.Core.Tests.Records.Content;
 
@@ -120,6 +122,42 @@ public sealed class CheckedContentStreamTests
         var content = Encoding.UTF8.GetBytes("{\"note\": \"" + new string('x', 50_000) + "é\"}");
 
         Assert.Equal(content, await ReadAllAsync(RecordTypes.Json, content, 1000));
+    }
+
+    [Fact]
+    public async Task FhirTheAppSerialised_ReadsThroughUnparsed_AndTheFullCheckWouldHavePassedIt()
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Collection, Timestamp = DateTimeOffset.UnixEpoch };
+        bundle.Entry.Add(new Bundle.EntryComponent
+        {
+            FullUrl = "http://127.0.0.1/fhir/R4/Observation/1",
+            Resource = new Observation
+            {
+                Id = "1",
+                Status = ObservationStatus.Final,
+                Code = new CodeableConcept("http://loinc.org", "8867-4"),
+                Effective = new FhirDateTime(2026, 12, 1),
+                Value = new Quantity(72, "/min"),
+            },
+        });
+        await using var serialized = SerializedFhirResource.Write(bundle);
+        var bytes = serialized.ToArray();
+
+        Assert.Equal(bytes, await ReadAllAsync(new CheckedContentStream(serialized, RecordTypes.FhirJson, JsonLimit, fhirParsedAlready: true), 4096));
+        Assert.Equal(bytes, await ReadAllAsync(RecordTypes.FhirJson, bytes, 4096));
+    }
+
+    [Fact]
+    public async Task FhirTheAppSerialised_IsStillHeldToTheJsonLimit()
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Collection };
+        bundle.Entry.AddRange(Enumerable.Range(0, 200).Select(i => new Bundle.EntryComponent { Resource = new Observation { Id = $"o{i}", Status = ObservationStatus.Final } }));
+        await using var serialized = SerializedFhirResource.Write(bundle);
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() =>
+            ReadAllAsync(new CheckedContentStream(serialized, RecordTypes.FhirJson, 4 * 1024, fhirParsedAlready: true), 4096));
+
+        Assert.Equal("The file is larger than the limit of 4 KiB for JSON and FHIR records.", refused.Message);
     }
 
     private const string FhirPatient = """
