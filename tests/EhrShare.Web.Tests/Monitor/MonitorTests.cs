@@ -131,7 +131,7 @@ public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
 
         var confirm = await admin.GetPageAsync("/Monitor/Refresh");
 
-        var what = confirm.QuerySelector("#refresh-what-happens")?.TextContent ?? "";
+        var what = System.Text.RegularExpressions.Regex.Replace(confirm.QuerySelector("#refresh-what-happens")?.TextContent ?? "", @"\s+", " ");
         Assert.Contains("committed record(s) gets new shares", what, StringComparison.Ordinal);
         Assert.Contains("no longer combine with the new ones", what, StringComparison.Ordinal);
         Assert.Contains("run a repair", what, StringComparison.Ordinal);
