@@ -59,6 +59,9 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
     /// <summary>Completed share scans; the newest is the monitor's last scan.</summary>
     public DbSet<ShareScanResult> ShareScans => Set<ShareScanResult>();
 
+    /// <summary>Refreshes of all records' shares; the newest is the one the monitor shows.</summary>
+    public DbSet<ShareRefreshRun> ShareRefreshRuns => Set<ShareRefreshRun>();
+
     /// <summary>OAuth clients, consents, issued tokens' entries and extra scopes (OpenIddict's stores; docs/decisions/openiddict-with-own-stores.md).</summary>
     public DbSet<OAuthApplication> OAuthApplications => Set<OAuthApplication>();
 

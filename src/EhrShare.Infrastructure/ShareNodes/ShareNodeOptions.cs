@@ -28,6 +28,9 @@ public sealed class ShareNodeOptions : IValidatableObject
     /// </summary>
     public string Field { get; set; } = nameof(ShareField.Gf256);
 
+    /// <summary>The refresh of all records (<see cref="ShareRefreshRunner"/>): section <c>ShareNodes:Refresh</c>.</summary>
+    public ShareRefreshSettings Refresh { get; set; } = new();
+
     /// <summary><see cref="Field"/> parsed; valid once the options passed validation. (A method: the options
     /// validator reads every property, and this one throws on an invalid value.)</summary>
     public ShareField GetShareField() => TryParseField(Field, out var parsed) ? parsed : throw new InvalidOperationException(
@@ -82,6 +85,22 @@ public sealed class ShareNodeOptions : IValidatableObject
             yield return new ValidationResult("ShareNodes:NodeTimeout must be positive.", [nameof(NodeTimeout)]);
         }
 
+        if (Refresh.BatchSize is < 1 or > ShareRefreshSettings.MaxBatchSize)
+        {
+            yield return new ValidationResult(
+                $"ShareNodes:Refresh:BatchSize must be between 1 and {ShareRefreshSettings.MaxBatchSize}; it is {Refresh.BatchSize}.", [nameof(Refresh)]);
+        }
+
+        if (Refresh.BatchPause < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("ShareNodes:Refresh:BatchPause must not be negative.", [nameof(Refresh)]);
+        }
+
+        if (Refresh.PollInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("ShareNodes:Refresh:PollInterval must be positive.", [nameof(Refresh)]);
+        }
+
         if (!TryParseField(Field, out _))
         {
             yield return new ValidationResult(
@@ -97,6 +116,24 @@ public sealed class ShareNodeOptions : IValidatableObject
         return !string.IsNullOrEmpty(name) && char.IsAsciiLetter(name[0])
             && Enum.TryParse(name, ignoreCase: true, out field) && Enum.IsDefined(field);
     }
+}
+
+/// <summary>How the refresh of all records runs (docs/decisions/share-refresh-runs.md).</summary>
+public sealed class ShareRefreshSettings
+{
+    public const int MaxBatchSize = 10_000;
+
+    /// <summary>
+    /// Records refreshed between two progress saves. After a crash the batch in flight is refreshed again, so a
+    /// smaller batch redoes less; a larger one writes the run's row less often.
+    /// </summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>A pause after each batch, to spread the load on the share nodes over time (none by default).</summary>
+    public TimeSpan BatchPause { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How often an instance looks for a run to take over (one started elsewhere, or left by a crash).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class ShareNodeEndpoint

@@ -10,8 +10,8 @@ public static class ShareNodesModule
 {
     /// <summary>
     /// The share nodes (section <c>ShareNodes</c>, validated at start): <see cref="IShareVault"/> (a singleton
-    /// <see cref="ShareVault"/>), the scan, repair and refresh services the admin pages and <c>shares scan|repair</c>
-    /// use, <see cref="ShareNodeReports"/> for the monitor (kept in the app database, written in the background by
+    /// <see cref="ShareVault"/>), the scan, repair and refresh services the admin pages and <c>shares scan|repair|refresh</c>
+    /// use, the background refresh of all records (<see cref="ShareRefreshWorker"/>), <see cref="ShareNodeReports"/> for the monitor (kept in the app database, written in the background by
     /// <see cref="ShareNodeReportWriter"/>: needs <c>AddPersistence</c>), and one health entry per node.
     /// </summary>
     public static IHostApplicationBuilder AddShareNodes(this IHostApplicationBuilder builder)
@@ -30,6 +30,10 @@ public static class ShareNodesModule
         builder.Services.AddScoped<ShareScan>();
         builder.Services.AddScoped<ShareRepair>();
         builder.Services.AddScoped<ShareRefresh>();
+        builder.Services.AddScoped<ShareRefreshRunner>();
+        builder.Services.AddScoped<ShareRefreshRuns>();
+        builder.Services.AddSingleton<ShareRefreshSignal>();
+        builder.Services.AddHostedService<ShareRefreshWorker>();
 
         // One health entry per node, so /health names the node that is down.
         var configured = builder.Configuration.GetSection(ShareNodeOptions.Section).Get<ShareNodeOptions>() ?? new();

@@ -12,14 +12,15 @@ namespace EhrShare.Web.Hosting;
 /// <summary>
 /// Operator commands of the app, run instead of serving when the first argument names one:
 /// <c>setup</c> (everything below, in order), <c>deploy-contract</c>, <c>migrate</c>, <c>seed-admin</c>, and
-/// <c>shares scan|repair</c>, <c>chain reindex</c>. They use the app's own configuration, so they work the same against the ./ehr stacks
+/// <c>shares scan|repair|refresh|cancel-refresh</c>, <c>chain reindex</c>. They use the app's own configuration, so they work the same against the ./ehr stacks
 /// and against servers a user already has.
 /// </summary>
 public static class CommandLine
 {
     private static readonly string[] Verbs = ["setup", "migrate", "seed-admin", "deploy-contract", "shares", "chain"];
 
-    /// <summary>Exit code of <c>shares scan|repair</c> when the scan found problems or the repair left some.</summary>
+    /// <summary>Exit code of <c>shares scan|repair|refresh</c> when the scan found problems, the repair left some, or the
+    /// refresh skipped nodes or records (run <c>shares repair</c>).</summary>
     public const int SharesNeedAttention = 3;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -73,7 +74,7 @@ public static class CommandLine
             await Console.Error.WriteLineAsync("Cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is InvalidOperationException or MySqlConnector.MySqlException or DbUpdateException or IOException or ChainException)
+        catch (Exception e) when (e is InvalidOperationException or Core.Common.EhrException or MySqlConnector.MySqlException or DbUpdateException or IOException or ChainException)
         {
             // The detail goes to the log file; the console gets the cause in one line.
             logger.LogDebug(e, "Command {Command} failed", args[0]);
@@ -128,6 +129,14 @@ public static class CommandLine
                 var scan = await services.GetRequiredService<ShareScan>().RunAsync(cancellationToken);
                 ShareReportText.WriteScan(scan, Console.Out);
                 return scan.IsClean ? 0 : SharesNeedAttention;
+            case "refresh":
+                return await RefreshAsync(services, cancellationToken);
+            case "cancel-refresh":
+                var cancelled = await services.GetRequiredService<ShareRefreshRuns>().CancelAsync(CommandLineUser, cancellationToken);
+                await Console.Out.WriteLineAsync(cancelled is null
+                    ? "No refresh is running."
+                    : $"Refresh run {cancelled.Id} cancelled after {cancelled.RecordsDone} of {cancelled.RecordsTotal} record(s); the others keep their shares.");
+                return 0;
             case "repair":
                 var repair = await services.GetRequiredService<ShareRepair>().RunAsync(cancellationToken);
                 ShareReportText.WriteRepair(repair, Console.Out);
@@ -135,9 +144,105 @@ public static class CommandLine
                 await services.GetRequiredService<ShareNodeReports>().FlushAsync(cancellationToken);
                 return repair.Complete ? 0 : SharesNeedAttention;
             default:
-                await Console.Error.WriteLineAsync($"Unknown shares action '{action}': use 'shares scan' or 'shares repair'.");
+                await Console.Error.WriteLineAsync($"Unknown shares action '{action}': use 'shares scan', 'shares repair', 'shares refresh' or 'shares cancel-refresh'.");
                 return 2;
         }
+    }
+
+    private static string CommandLineUser => $"command line ({Environment.UserName}@{Environment.MachineName})";
+
+    /// <summary>
+    /// <c>shares refresh</c> starts a refresh of all records (or joins the running one) and works on it here, printing
+    /// progress after each batch; while an app instance holds the refresh lock it follows that one's progress instead.
+    /// Exit 0 when every record was refreshed on every node, 3 when nodes or records were skipped (run
+    /// <c>shares repair</c>), 1 when it failed or was cancelled. Ctrl-C stops this process, not the run.
+    /// </summary>
+    private static async Task<int> RefreshAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var runs = services.GetRequiredService<ShareRefreshRuns>();
+        var run = await runs.RunningAsync(cancellationToken);
+        if (run is null)
+        {
+            run = await runs.StartAsync(CommandLineUser, cancellationToken);
+            await Console.Out.WriteLineAsync($"Refresh run {run.Id} started: {run.RecordsTotal} record(s) committed by {run.StartedAt:u}.");
+        }
+        else
+        {
+            await Console.Out.WriteLineAsync(
+                $"Joining refresh run {run.Id} (started by {run.StartedBy} at {run.StartedAt:u}): {run.RecordsDone} of {run.RecordsTotal} done.");
+        }
+
+        var runner = services.GetRequiredService<ShareRefreshRunner>();
+        var printed = run.RecordsDone;
+        var following = false;
+        try
+        {
+            while (true)
+            {
+                var step = await runner.RunAsync(
+                    r => Console.Out.WriteLineAsync($"  {r.RecordsDone} of {r.RecordsTotal} record(s) done"), cancellationToken);
+                run = await runs.FindAsync(run.Id, cancellationToken) ?? run;
+                if (run.State != ShareRefreshState.Running)
+                {
+                    break;
+                }
+
+                if (step == ShareRefreshStep.HeldElsewhere)
+                {
+                    if (!following)
+                    {
+                        following = true;
+                        await Console.Out.WriteLineAsync("An app instance is running it; following its progress.");
+                    }
+
+                    if (run.RecordsDone != printed)
+                    {
+                        printed = run.RecordsDone;
+                        await Console.Out.WriteLineAsync($"  {run.RecordsDone} of {run.RecordsTotal} record(s) done");
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync(
+                "Stopped here; the refresh stays running: an app instance carries it on, or run 'shares refresh' again.");
+            return 130;
+        }
+
+        // Old shares a node kept are reported for the monitor; the command runs no background writer.
+        await services.GetRequiredService<ShareNodeReports>().FlushAsync(CancellationToken.None);
+        return await WriteRefreshOutcomeAsync(run);
+    }
+
+    private static async Task<int> WriteRefreshOutcomeAsync(ShareRefreshRun run)
+    {
+        switch (run.State)
+        {
+            case ShareRefreshState.Failed:
+                await Console.Out.WriteLineAsync($"Refresh failed after {run.RecordsDone} of {run.RecordsTotal} record(s): {run.Outcome}");
+                return 1;
+            case ShareRefreshState.Cancelled:
+                await Console.Out.WriteLineAsync($"Refresh cancelled after {run.RecordsDone} of {run.RecordsTotal} record(s): {run.Outcome}");
+                return 1;
+        }
+
+        await Console.Out.WriteLineAsync($"Refresh finished: {run.RecordsDone - run.RecordsFailed} of {run.RecordsTotal} record(s) have new shares.");
+        if (run.RecordsFailed > 0)
+        {
+            await Console.Out.WriteLineAsync(
+                $"{run.RecordsFailed} record(s) could not be refreshed (fewer than k good shares of one generation); 'shares scan' lists them.");
+        }
+
+        if (run.SkippedNodes.Length > 0)
+        {
+            await Console.Out.WriteLineAsync(
+                $"Nodes that did not answer keep old shares of some records: {run.SkippedNodes}. Run 'shares repair' once they answer.");
+        }
+
+        return run.RecordsFailed > 0 || run.SkippedNodes.Length > 0 ? SharesNeedAttention : 0;
     }
 
     /// <summary>

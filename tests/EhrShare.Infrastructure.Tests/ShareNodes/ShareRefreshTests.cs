@@ -6,7 +6,11 @@ using static EhrShare.Infrastructure.Tests.ShareNodes.ShareNodeTestKit;
 
 namespace EhrShare.Infrastructure.Tests.ShareNodes;
 
-/// <summary>Refresh and share generations, against the test stack's share nodes and throw-away ones.</summary>
+/// <summary>
+/// One record's refresh, the step every run of <see cref="ShareRefreshRunner"/> takes per record, and share
+/// generations: a crash stopped exactly between its steps (planned, new generation written to some or all nodes, old
+/// one not yet deleted), which a kill of the app hits only by chance (ShareRefreshRunTests kill it mid-run).
+/// </summary>
 public sealed class ShareRefreshTests
 {
     private static int N => TestStack.ShareNodeCount;

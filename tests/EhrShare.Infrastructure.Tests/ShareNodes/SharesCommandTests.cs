@@ -79,7 +79,7 @@ public sealed class SharesCommandTests(ITestOutputHelper log)
         var (exit, output) = await RunAsync(stack, "shares", "fix");
 
         Assert.True(exit == 2, output);
-        Assert.Contains("'shares scan' or 'shares repair'", output, StringComparison.Ordinal);
+        Assert.Contains("'shares scan', 'shares repair', 'shares refresh' or 'shares cancel-refresh'", output, StringComparison.Ordinal);
     }
 
     private async Task<(int Exit, string Output)> RunAsync(IsolatedShareNodes stack, params string[] args)

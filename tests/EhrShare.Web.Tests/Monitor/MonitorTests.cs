@@ -116,4 +116,48 @@ public sealed class MonitorTests(EhrAppFixture fixture) : IClassFixture<EhrAppFi
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/Account/AccessDenied", response.Headers.Location?.AbsolutePath, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The refresh's confirmation page and its cancel. Starting one here would refresh every record of the shared test
+    /// stack under other tests' feet; ShareRefreshRunTests start, resume and cancel runs on databases of their own.
+    /// </summary>
+    [Fact]
+    public async Task RefreshAllShares_AsksFirst_SayingWhatHappens_AndCancelWithNoneRunningSaysSo()
+    {
+        using var admin = WebSession.For(fixture.App);
+        await admin.SignInAsAdminAsync();
+        var monitor = await admin.GetPageAsync("/Monitor");
+        Assert.Equal("/Monitor/Refresh", monitor.QuerySelector("a#refresh-start")?.GetAttribute("href"));
+
+        var confirm = await admin.GetPageAsync("/Monitor/Refresh");
+
+        var what = System.Text.RegularExpressions.Regex.Replace(confirm.QuerySelector("#refresh-what-happens")?.TextContent ?? "", @"\s+", " ");
+        Assert.Contains("committed record(s) gets new shares", what, StringComparison.Ordinal);
+        Assert.Contains("no longer combine with the new ones", what, StringComparison.Ordinal);
+        Assert.Contains("run a repair", what, StringComparison.Ordinal);
+        Assert.Contains(confirm.Forms, f => f.Method.Equals("post", StringComparison.OrdinalIgnoreCase) && (f.Action ?? "").EndsWith("/Monitor/Refresh", StringComparison.Ordinal));
+
+        using var cancel = await admin.SubmitAsync("/Monitor", new Dictionary<string, string>(), "CancelRefresh");
+
+        Assert.Equal(HttpStatusCode.Redirect, cancel.StatusCode);
+        var page = await admin.GetPageAsync("/Monitor");
+        Assert.Contains("No refresh was running.", page.QuerySelector(".alert-success")?.TextContent ?? "", StringComparison.Ordinal);
+        using var status = await admin.Client.GetAsync("/Monitor/RefreshStatus");
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefreshAllShares_IsForTheAdminOnly()
+    {
+        var patient = await World.ApprovedPatientAsync(fixture.App);
+        using var session = WebSession.For(fixture.App);
+        await session.SignInAsync(patient.Email, World.Password);
+
+        foreach (var url in new[] { "/Monitor/Refresh", "/Monitor/RefreshStatus" })
+        {
+            using var response = await session.Client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/Account/AccessDenied", response.Headers.Location?.AbsolutePath, StringComparison.Ordinal);
+        }
+    }
 }

@@ -26,3 +26,17 @@ internal sealed class ShareScanResultConfiguration : IEntityTypeConfiguration<Sh
         scan.Property(s => s.Summary).HasMaxLength(1000).IsRequired();
     }
 }
+
+internal sealed class ShareRefreshRunConfiguration : IEntityTypeConfiguration<ShareRefreshRun>
+{
+    public void Configure(EntityTypeBuilder<ShareRefreshRun> run)
+    {
+        run.ToTable("ShareRefreshRuns");
+        run.HasKey(r => r.Id);
+        run.Property(r => r.StartedBy).HasMaxLength(ShareRefreshRun.NameLength).IsRequired();
+        run.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+        run.Property(r => r.SkippedNodes).HasMaxLength(ShareRefreshRun.TextLength).IsRequired();
+        run.Property(r => r.Outcome).HasMaxLength(ShareRefreshRun.TextLength);
+        run.HasIndex(r => r.Active).IsUnique();
+    }
+}

@@ -1012,6 +1012,65 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.ToTable("ShareNodeProblems", (string)null);
                 });
 
+            modelBuilder.Entity("EhrShare.Infrastructure.ShareNodes.ShareRefreshRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<bool?>("Active")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<Guid?>("LastRecordId")
+                        .HasColumnType("char(36)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<int>("RecordsDone")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RecordsFailed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RecordsTotal")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SkippedNodes")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("varchar(256)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Active")
+                        .IsUnique();
+
+                    b.ToTable("ShareRefreshRuns", (string)null);
+                });
+
             modelBuilder.Entity("EhrShare.Infrastructure.ShareNodes.ShareScanResult", b =>
                 {
                     b.Property<long>("Id")

@@ -180,10 +180,29 @@
         return response.json();
     }
 
+    // The refresh of all records: progress while it runs, the outcome after; Start or Cancel as fits.
+    function renderShareRefresh(r) {
+        const line = document.getElementById('share-refresh');
+        const running = !!r && r.state === 'Running';
+        document.getElementById('refresh-cancel').hidden = !running;
+        document.getElementById('refresh-start').hidden = running;
+        if (!r) { line.textContent = ''; return; }
+        const progress = number(r.recordsDone) + ' of ' + number(r.recordsTotal) + ' record(s)';
+        const who = 'started by ' + r.startedBy + ' at ' + time(r.startedAt);
+        let text = running
+            ? 'Share refresh running: ' + progress + ' done, ' + who + ' (last progress ' + time(r.updatedAt) + ').'
+            : 'Last share refresh ' + r.state.toLowerCase() + ' at ' + time(r.finishedAt) + ': ' + progress + ', ' + who + '.';
+        if (r.recordsFailed) text += ' ' + number(r.recordsFailed) + ' record(s) not refreshed.';
+        if (r.skippedNodes) text += ' Skipped nodes (run a repair): ' + r.skippedNodes + '.';
+        if (r.outcome && !running) text += ' ' + r.outcome;
+        line.textContent = text;
+    }
+
     async function refresh() {
         try {
-            const [snapshot, emergencies] = await Promise.all([getJson(url), getJson(root.dataset.emergenciesUrl)]);
+            const [snapshot, emergencies, shareRefresh] = await Promise.all([getJson(url), getJson(root.dataset.emergenciesUrl), getJson(root.dataset.refreshUrl)]);
             render(snapshot);
+            renderShareRefresh(shareRefresh);
             fill('monitor-emergencies', emergencies.map(emergencyRow), 'No emergency declared.');
         } catch (e) {
             updated.textContent = 'Could not refresh (' + e.message + '); retrying…';
