@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EhrShare.EndToEnd.Tests.Support;
@@ -214,24 +213,24 @@ public sealed partial class RecordCategoryTests(EhrE2EFixture e2e)
             Assert.DoesNotContain("PROBLEMS.txt", names);
 
             // Every record decrypted byte for byte, found through records.csv (its category too).
-            var records = Csv(Read(zip, "records.csv"));
+            var records = ExportArchive.CsvRows(zip, "records.csv");
             Assert.Equal(4, records.Count);
             var columns = records[0];
             var byTitle = records.Skip(1).ToDictionary(r => r[columns.IndexOf("title")]);
-            Assert.Equal(pdf, Bytes(zip, byTitle["Thyroid panel"][0]));
-            Assert.Equal(note, Bytes(zip, byTitle["Allergy note"][0]));
-            Assert.Equal(Pixel, Bytes(zip, byTitle["Ankle photo"][0]));
+            Assert.Equal(pdf, ExportArchive.Bytes(zip, byTitle["Thyroid panel"][0]));
+            Assert.Equal(note, ExportArchive.Bytes(zip, byTitle["Allergy note"][0]));
+            Assert.Equal(Pixel, ExportArchive.Bytes(zip, byTitle["Ankle photo"][0]));
             Assert.Equal("lab-result", byTitle["Thyroid panel"][columns.IndexOf("category")]);
 
             // The history as CSV, each entry with its transaction; the same entries as FHIR AuditEvents.
-            var history = Csv(Read(zip, "history.csv"));
+            var history = ExportArchive.CsvRows(zip, "history.csv");
             var header = history[0];
             var entries = history.Skip(1).ToList();
             Assert.True(entries.Count >= 3, $"history.csv has {entries.Count} entries");
             Assert.Equal(3, entries.Count(e => e[header.IndexOf("event")] == "RecordAdded"));
             Assert.All(entries, e => Assert.Matches("^0x[0-9a-f]{64}$", e[header.IndexOf("transaction_hash")]));
 
-            using var bundle = JsonDocument.Parse(Read(zip, "history-auditevents.json"));
+            using var bundle = JsonDocument.Parse(ExportArchive.Text(zip, "history-auditevents.json"));
             Assert.Equal("Bundle", bundle.RootElement.GetProperty("resourceType").GetString());
             var audits = bundle.RootElement.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
             Assert.Equal(entries.Count, audits.Count);
@@ -263,77 +262,6 @@ public sealed partial class RecordCategoryTests(EhrE2EFixture e2e)
     private static ILocator Badge(IPage page, string title) => page.RecordRow(title).Locator("[data-category]");
 
     private static Regex SearchFor(string text) => new($"/Patient\\?q={Regex.Escape(text)}&category=$");
-
-    private static string Read(ZipArchive zip, string name)
-    {
-        using var reader = new StreamReader(zip.GetEntry(name)!.Open(), Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
-
-    private static byte[] Bytes(ZipArchive zip, string name)
-    {
-        using var content = zip.GetEntry(name)!.Open();
-        using var copy = new MemoryStream();
-        content.CopyTo(copy);
-        return copy.ToArray();
-    }
-
-    /// <summary>RFC 4180 CSV (quoted fields, doubled quotes, CRLF rows), enough for the export's files.</summary>
-    private static List<List<string>> Csv(string csv)
-    {
-        var rows = new List<List<string>>();
-        var row = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < csv.Length; i++)
-        {
-            var c = csv[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < csv.Length && csv[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                row.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n')
-            {
-                row.Add(field.ToString().TrimEnd('\r'));
-                field.Clear();
-                rows.Add(row);
-                row = [];
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || row.Count > 0)
-        {
-            row.Add(field.ToString());
-            rows.Add(row);
-        }
-
-        return rows;
-    }
 
     [GeneratedRegex(@"/Doctor/Records/[0-9a-f-]{36}$")]
     private static partial Regex DoctorRecordPage();

@@ -39,21 +39,21 @@ public sealed class ExportTests(EhrAppFixture fixture) : IClassFixture<EhrAppFix
 
         var names = zip.Entries.Select(e => e.FullName).ToList();
         Assert.Equal(["README.txt", "records.csv", "history.csv", "history-auditevents.json"], names.Take(4));
-        var index = Lines(Read(zip, "records.csv"));
+        var index = ExportArchive.CsvRows(zip, "records.csv");
         Assert.Equal(3, index.Count);
         var byId = index.Skip(1).ToDictionary(l => Guid.Parse(l[^1]), l => l[0]);
-        Assert.Equal(pdf, Bytes(zip, byId[pdfId]));
-        Assert.Equal(text, Bytes(zip, byId[textId]));
-        Assert.Contains("'=Allergy, \"\"note\"\"", Read(zip, "records.csv"), StringComparison.Ordinal);
+        Assert.Equal(pdf, ExportArchive.Bytes(zip, byId[pdfId]));
+        Assert.Equal(text, ExportArchive.Bytes(zip, byId[textId]));
+        Assert.Contains("'=Allergy, \"\"note\"\"", ExportArchive.Text(zip, "records.csv"), StringComparison.Ordinal);
         Assert.DoesNotContain(names, n => n == "PROBLEMS.txt");
 
         // The history was read before the records: the two additions, each with its transaction.
-        var history = Lines(Read(zip, "history.csv"));
+        var history = ExportArchive.CsvRows(zip, "history.csv");
         var header = history[0];
         var added = history.Skip(1).Where(l => l[header.IndexOf("event")] == "RecordAdded").ToList();
         Assert.Equal(2, added.Count);
         Assert.All(added, l => Assert.Matches("^0x[0-9a-f]{64}$", l[header.IndexOf("transaction_hash")]));
-        var bundle = new FhirJsonDeserializer().Deserialize<Bundle>(Read(zip, "history-auditevents.json"));
+        var bundle = new FhirJsonDeserializer().Deserialize<Bundle>(ExportArchive.Text(zip, "history-auditevents.json"));
         var audits = bundle.Entry.Select(e => e.Resource).OfType<AuditEvent>().ToList();
         Assert.Equal(history.Count - 1, audits.Count);
         Assert.Equal(
@@ -64,70 +64,5 @@ public sealed class ExportTests(EhrAppFixture fixture) : IClassFixture<EhrAppFix
         // Each record was read through the read use case: the patient's own reads, on their way to the chain.
         var reads = await RecordSteps.AttemptsByAsync(fixture.App, patient.Id);
         Assert.Equal(new[] { pdfId, textId }.Order(), reads.Where(a => a.Actor == AccessActor.Owner).Select(a => a.RecordId!.Value).Order());
-    }
-
-    private static string Read(ZipArchive zip, string name)
-    {
-        using var reader = new StreamReader(zip.GetEntry(name)!.Open(), Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
-
-    private static byte[] Bytes(ZipArchive zip, string name)
-    {
-        using var content = zip.GetEntry(name)!.Open();
-        using var copy = new MemoryStream();
-        content.CopyTo(copy);
-        return copy.ToArray();
-    }
-
-    /// <summary>RFC 4180 rows (quoted cells may hold commas, quotes and line breaks).</summary>
-    private static List<List<string>> Lines(string csv)
-    {
-        var rows = new List<List<string>>();
-        var row = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < csv.Length; i++)
-        {
-            var c = csv[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < csv.Length && csv[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                row.Add(cell.ToString());
-                cell.Clear();
-            }
-            else if (c == '\n')
-            {
-                row.Add(cell.ToString().TrimEnd('\r'));
-                cell.Clear();
-                rows.Add(row);
-                row = [];
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        return rows;
     }
 }
