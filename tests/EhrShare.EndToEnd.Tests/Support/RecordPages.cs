@@ -122,8 +122,9 @@ public static partial class Pages
         doctor.Locator($"#patients tr[data-patient-address='{address}']");
 
     /// <summary>Reloads until <paramref name="condition"/> holds: for what the server learns in the background (the
-    /// chain's view of a suspension, cached for a few seconds).</summary>
-    public static async Task ReloadUntilAsync(this IPage page, Func<Task<bool>> condition, string what, int seconds = 45)
+    /// chain's view of a suspension, cached for a few seconds). The bound is generous: on a busy machine the access log
+    /// can take a minute to reach the chain; the loop ends at the first reload that shows it.</summary>
+    public static async Task ReloadUntilAsync(this IPage page, Func<Task<bool>> condition, string what, int seconds = 120)
     {
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (!await condition())
