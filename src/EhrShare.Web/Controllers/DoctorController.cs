@@ -105,14 +105,6 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         return View("VitalSigns", new VitalSignsModel(VitalSigns.From(read.Observations), read.Patient));
     }
 
-    [HttpGet("/Doctor/Records/{id:guid}/View")]
-    public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
-
-    [HttpGet("/Doctor/Records/{id:guid}/Download")]
-    public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
-
     private async Task<ConfirmModel> ConfirmEmergencyAsync(EmergencyModel model, CancellationToken cancellationToken)
     {
         string counted;
