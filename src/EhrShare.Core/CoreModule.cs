@@ -39,6 +39,7 @@ public static class CoreModule
         builder.Services.AddScoped<TwoFactorSettings>();
         builder.Services.AddScoped<AccessManagement>();
         builder.Services.AddScoped<RequestModeration>();
+        builder.Services.AddScoped<ReadDoctorStanding>();
         builder.Services.AddOptions<ChainIndexOptions>()
             .BindConfiguration(ChainIndexOptions.Section)
             .ValidateDataAnnotations()

@@ -157,7 +157,7 @@ public class ShareNodeBenchmarks
             serialized[i] = shares[i].ToBytes();
         }
 
-        NodeShare.Clear(shares);
+        ShareAnswer.Clear(shares);
         try
         {
             foreach (var node in _nodes)
@@ -181,18 +181,18 @@ public class ShareNodeBenchmarks
     /// </summary>
     private async Task<int> ReadSequentialAsync(bool stopAtThreshold)
     {
-        var answers = new List<NodeShare>(_nodes.Count);
+        var answers = new List<ShareAnswer>(_nodes.Count);
         RebuiltBlock? block = null;
         try
         {
             foreach (var node in _nodes)
             {
-                var answer = NodeShare.FromStored(node, _recordId, await node.ReadAsync(_recordId, CancellationToken.None)).Single();
+                var answer = ShareAnswer.FromStored(node, _recordId, await node.ReadAsync(_recordId, CancellationToken.None)).Single();
                 answers.Add(answer);
                 if (block is null)
                 {
-                    if (answer.State == ShareState.Good
-                        && answers.Count(a => a.State == ShareState.Good) >= ShareRebuild.SmallestThreshold(answers, _threshold))
+                    if (answer.State == ShareAnswerState.Good
+                        && answers.Count(a => a.State == ShareAnswerState.Good) >= ShareRebuild.SmallestThreshold(answers, _threshold))
                     {
                         block = ShareRebuild.TryRebuildNewest(answers, _hash);
                         if (block is not null && stopAtThreshold)
@@ -218,7 +218,7 @@ public class ShareNodeBenchmarks
         }
         finally
         {
-            NodeShare.Clear(answers);
+            ShareAnswer.Clear(answers);
         }
     }
 

@@ -11,7 +11,6 @@ using EhrShare.Infrastructure.Ipfs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using ShareNodeStatus = EhrShare.Core.Monitoring.ShareNodeStatus;
 
 namespace EhrShare.Infrastructure.Monitoring;
 

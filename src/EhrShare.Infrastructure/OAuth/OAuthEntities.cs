@@ -39,7 +39,7 @@ public class OAuthApplication
 }
 
 /// <summary>A user's consent to a client for some scopes (OpenIddict's authorization).</summary>
-public class OAuthAuthorization
+public class OAuthAuthorization : IOAuthGrant
 {
     public string Id { get; set; } = Guid.NewGuid().ToString();
 
@@ -84,7 +84,7 @@ public class OAuthScope
 
 /// <summary>An issued token's entry (OpenIddict's token): what revocation and redemption act on. The payload column is
 /// used only for reference tokens, which this server does not issue.</summary>
-public class OAuthToken
+public class OAuthToken : IOAuthGrant
 {
     public string Id { get; set; } = Guid.NewGuid().ToString();
 
@@ -111,4 +111,25 @@ public class OAuthToken
     public string? Type { get; set; }
 
     public string ConcurrencyToken { get; set; } = Guid.NewGuid().ToString();
+}
+
+/// <summary>What an authorization and a token entry have in common: a client's grant to a subject, with a status that
+/// revocation sets (<see cref="OAuthGrantStore{TEntity}"/> keeps both by these).</summary>
+public interface IOAuthGrant
+{
+    string Id { get; set; }
+
+    string? ApplicationId { get; set; }
+
+    DateTimeOffset? CreationDate { get; set; }
+
+    string? Properties { get; set; }
+
+    string? Status { get; set; }
+
+    string? Subject { get; set; }
+
+    string? Type { get; set; }
+
+    string ConcurrencyToken { get; set; }
 }

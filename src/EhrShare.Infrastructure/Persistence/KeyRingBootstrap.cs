@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using EhrShare.Core.Data;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,8 +27,7 @@ internal sealed class KeyRingBootstrap(
     IOptions<KeyManagementOptions> keyManagement,
     ILogger<KeyRingBootstrap> logger) : IHostedService
 {
-    private const string LockSql = "SELECT GET_LOCK(LEFT(CONCAT('ehrshare.keyring:', DATABASE()), 64), @wait)";
-    private const string UnlockSql = "SELECT RELEASE_LOCK(LEFT(CONCAT('ehrshare.keyring:', DATABASE()), 64))";
+    private const string LockName = "ehrshare.keyring";
     private const int ErNoSuchTable = 1146;
 
     /// <summary>How long an instance waits for another that is creating the first key.</summary>
@@ -40,40 +38,20 @@ internal sealed class KeyRingBootstrap(
         string? connectionString;
         await using (var scope = scopes.CreateAsyncScope())
         {
-            var database = scope.ServiceProvider.GetRequiredService<IEhrDbContext>().Database;
-            if (database.ProviderName?.Contains("MySql", StringComparison.OrdinalIgnoreCase) != true)
+            connectionString = NamedLock.ConnectionStringFor(scope.ServiceProvider.GetRequiredService<IEhrDbContext>().Database);
+            if (connectionString is null)
             {
                 EnsureKey();
                 return;
             }
-
-            // Not pooled: the lock belongs to the session, and pooled connections are not reset when reused.
-            connectionString = new MySqlConnectionStringBuilder(database.GetConnectionString() ?? "") { Pooling = false }.ConnectionString;
         }
 
         try
         {
-            await using var connection = new MySqlConnection(connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using (var take = new MySqlCommand(LockSql, connection))
-            {
-                take.Parameters.AddWithValue("@wait", (int)LockWait.TotalSeconds);
-                if (Convert.ToInt64(await take.ExecuteScalarAsync(cancellationToken) ?? 0L, System.Globalization.CultureInfo.InvariantCulture) != 1)
-                {
-                    throw new InvalidOperationException(
-                        $"Another app instance held the Data Protection key-ring lock for more than {LockWait.TotalSeconds:0} s; start this one again.");
-                }
-            }
-
-            try
-            {
-                EnsureKey();
-            }
-            finally
-            {
-                await using var release = new MySqlCommand(UnlockSql, connection);
-                await release.ExecuteScalarAsync(CancellationToken.None);
-            }
+            await using var held = await NamedLock.TryTakeAsync(connectionString, LockName, LockWait, cancellationToken)
+                ?? throw new InvalidOperationException(
+                    $"Another app instance held the Data Protection key-ring lock for more than {LockWait.TotalSeconds:0} s; start this one again.");
+            EnsureKey();
         }
         catch (MySqlException ex) when (ex.Number == ErNoSuchTable)
         {

@@ -43,7 +43,7 @@ public sealed record ShareProblem(ShareProblemKind Kind, string? Node, Guid? Rec
 }
 
 /// <summary>A node's problems seen on the read and write paths, by every app instance, for the admin monitor.</summary>
-public sealed record ShareNodeStatus(
+public sealed record ShareNodeProblemSummary(
     string Node,
     IReadOnlyDictionary<ShareProblemKind, long> Counts,
     DateTimeOffset? LastProblemAt,
@@ -164,7 +164,7 @@ public sealed class ShareNodeReports : IShareProblemSink
     }
 
     /// <summary>Every configured node (also those without problems), then any other node that was reported.</summary>
-    public async Task<IReadOnlyList<ShareNodeStatus>> SnapshotAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ShareNodeProblemSummary>> SnapshotAsync(CancellationToken cancellationToken)
     {
         List<ShareNodeProblemCount> rows;
         await using (var scope = _scopes.CreateAsyncScope())
@@ -178,11 +178,11 @@ public sealed class ShareNodeReports : IShareProblemSink
         {
             if (!byNode.TryGetValue(name, out var counts))
             {
-                return new ShareNodeStatus(name, new Dictionary<ShareProblemKind, long>(), null, null);
+                return new ShareNodeProblemSummary(name, new Dictionary<ShareProblemKind, long>(), null, null);
             }
 
             var last = counts.MaxBy(c => c.LastAt)!;
-            return new ShareNodeStatus(
+            return new ShareNodeProblemSummary(
                 name,
                 counts.ToDictionary(c => c.Kind, c => c.Count),
                 last.LastAt,
@@ -191,9 +191,9 @@ public sealed class ShareNodeReports : IShareProblemSink
     }
 
     /// <summary>One node's status.</summary>
-    public async Task<ShareNodeStatus> ForAsync(string node, CancellationToken cancellationToken) =>
+    public async Task<ShareNodeProblemSummary> ForAsync(string node, CancellationToken cancellationToken) =>
         (await SnapshotAsync(cancellationToken)).FirstOrDefault(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase))
-        ?? new ShareNodeStatus(node, new Dictionary<ShareProblemKind, long>(), null, null);
+        ?? new ShareNodeProblemSummary(node, new Dictionary<ShareProblemKind, long>(), null, null);
 
     /// <summary>Keeps a completed scan's outcome for the monitor.</summary>
     public async Task RecordScanAsync(ShareScanReport report, CancellationToken cancellationToken)

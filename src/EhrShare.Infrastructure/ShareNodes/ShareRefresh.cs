@@ -63,9 +63,9 @@ public sealed class ShareRefresh(ShareVault vault, ILogger<ShareRefresh> logger)
 
             var used = block.Used;
             var n = used[0].N;
-            var nodes = read.Answers.Where(a => a.State != ShareState.Unreachable && a.Node.X <= n).Select(a => a.Node).ToList();
-            var skipped = read.Answers.Where(a => a.State == ShareState.Unreachable && a.Node.X <= n).Select(a => a.Node.Name).ToList();
-            var repaired = read.Answers.Where(a => a.State is ShareState.Missing or ShareState.Corrupt && a.Node.X <= n).Select(a => a.Node.Name).ToList();
+            var nodes = read.Answers.Where(a => a.State != ShareAnswerState.Unreachable && a.Node.X <= n).Select(a => a.Node).ToList();
+            var skipped = read.Answers.Where(a => a.State == ShareAnswerState.Unreachable && a.Node.X <= n).Select(a => a.Node.Name).ToList();
+            var repaired = read.Answers.Where(a => a.State is ShareAnswerState.Missing or ShareAnswerState.Corrupt && a.Node.X <= n).Select(a => a.Node.Name).ToList();
             var refreshed = Shamir.Refresh(used);
             foreach (var node in nodes)
             {
@@ -73,19 +73,19 @@ public sealed class ShareRefresh(ShareVault vault, ILogger<ShareRefresh> logger)
                 fresh[node.Index] = at >= 0 ? refreshed[at] : Shamir.Repair(refreshed, node.X);
             }
 
-            NodeShare.Clear(refreshed.Where(s => !fresh.ContainsValue(s)));
+            ShareAnswer.Clear(refreshed.Where(s => !fresh.ContainsValue(s)));
             // A refresh that failed half way may have left a newer generation than the one read from: go past it,
             // so its leftovers never mix with these shares.
             return new RefreshPlan(recordId, read.NewestGeneration + 1, block.Generation, nodes, skipped, repaired, fresh);
         }
         catch
         {
-            NodeShare.Clear(fresh.Values);
+            ShareAnswer.Clear(fresh.Values);
             throw;
         }
         finally
         {
-            NodeShare.Clear(read.Answers);
+            ShareAnswer.Clear(read.Answers);
             CryptographicOperations.ZeroMemory(block.Secret);
         }
     }
@@ -199,6 +199,6 @@ public sealed class ShareRefresh(ShareVault vault, ILogger<ShareRefresh> logger)
         /// <summary>The new share for each node, by node index.</summary>
         public IReadOnlyDictionary<int, Share> Shares => shares;
 
-        public void Dispose() => NodeShare.Clear(shares.Values);
+        public void Dispose() => ShareAnswer.Clear(shares.Values);
     }
 }

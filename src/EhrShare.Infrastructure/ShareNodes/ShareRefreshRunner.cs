@@ -26,7 +26,7 @@ public enum ShareRefreshStep
 
 /// <summary>
 /// Works through the running refresh of all records, in batches of <see cref="ShareRefreshSettings.BatchSize"/> in
-/// record-id order, under <see cref="ShareRefreshLock"/>. Each record goes through <see cref="ShareRefresh"/>: wholly
+/// record-id order, under the <see cref="NamedLock"/> <see cref="LockName"/>. Each record goes through <see cref="ShareRefresh"/>: wholly
 /// old or wholly new shares at every moment. Progress (records done, the last id) is saved after each batch, so a
 /// crash redoes at most the batch in flight (a record refreshed twice is as good as once). A node that does not
 /// answer is skipped and named on the run (the repair gives it its new share); a node that answers but refuses a
@@ -39,6 +39,13 @@ public sealed class ShareRefreshRunner(
     TimeProvider clock,
     ILogger<ShareRefreshRunner> logger)
 {
+    /// <summary>
+    /// One refresh at a time across app instances and <c>shares refresh</c>: two refreshes of one record at once could
+    /// each write "the next generation" with different polynomials. The lock goes with its holder's connection, so a
+    /// process that dies releases it and another takes the run over where its progress was saved.
+    /// </summary>
+    internal const string LockName = "ehrshare.share-refresh";
+
     /// <summary>The records a run started at <paramref name="startedAt"/> refreshes.</summary>
     internal static IQueryable<MedicalRecord> Eligible(EhrDbContext db, DateTimeOffset startedAt) =>
         db.Records.AsNoTracking().Where(r => r.State == RecordState.Committed && r.BlockHash != null && r.CommittedAt <= startedAt);
@@ -54,7 +61,9 @@ public sealed class ShareRefreshRunner(
             return ShareRefreshStep.NothingToDo;
         }
 
-        await using var held = await ShareRefreshLock.TryTakeAsync(db, cancellationToken);
+        await using var held = await NamedLock.TryTakeAsync(
+            NamedLock.ConnectionStringFor(db.Database) ?? throw new InvalidOperationException("A share refresh needs the app database on MariaDB/MySQL (for its lock)."),
+            LockName, TimeSpan.Zero, cancellationToken);
         if (held is null)
         {
             return ShareRefreshStep.HeldElsewhere;

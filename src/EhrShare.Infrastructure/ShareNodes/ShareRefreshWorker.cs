@@ -10,7 +10,7 @@ namespace EhrShare.Infrastructure.ShareNodes;
 /// Runs the refresh of all records in the background of every app instance: at start (a run left by a crash goes on
 /// from its last saved batch), when a manager starts one here, and every <see cref="ShareRefreshSettings.PollInterval"/>
 /// (a run started on another instance or by <c>shares refresh</c>, whose holder died). Only the holder of
-/// <see cref="ShareRefreshLock"/> works; the others look again later.
+/// the refresh lock (<see cref="ShareRefreshRunner.LockName"/>) works; the others look again later.
 /// </summary>
 internal sealed class ShareRefreshWorker(
     IServiceScopeFactory scopes,

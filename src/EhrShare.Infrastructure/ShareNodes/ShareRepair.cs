@@ -12,7 +12,7 @@ public sealed record ShareRepairAction(Guid RecordId, string Node, ShareProblemK
 
 /// <summary>
 /// What a repair found (<see cref="Scan"/>, the state before it), what it rewrote and what it could not.
-/// <see cref="Repaired"/> lists at most <see cref="ShareScanner.MaxListedProblems"/>; <see cref="RepairedCount"/> is
+/// <see cref="Repaired"/> lists at most <see cref="ShareSweep.MaxListedProblems"/>; <see cref="RepairedCount"/> is
 /// complete. Orphans are never touched.
 /// </summary>
 public sealed record ShareRepairReport(
@@ -41,11 +41,11 @@ public sealed class ShareRepair(
         var repaired = new List<ShareRepairAction>();
         var repairedCount = 0;
         var notRepaired = new List<ShareProblem>();
-        var scanner = new ShareScanner(db, vault.Nodes, clock);
-        var scan = await scanner.RunAsync(
+        var sweep = new ShareSweep(db, vault.Nodes, clock);
+        var scan = await sweep.RunAsync(
             async (check, token) =>
             {
-                var targets = check.Answers.Where(a => a.State is ShareState.Missing or ShareState.Corrupt).ToList();
+                var targets = check.Answers.Where(a => a.State is ShareAnswerState.Missing or ShareAnswerState.Corrupt).ToList();
                 if (targets.Count == 0 && check.StaleNodes.Count == 0)
                 {
                     return;
@@ -72,7 +72,7 @@ public sealed class ShareRepair(
 
                 var fresh = targets.ToDictionary(t => t.Node.Index, t => Shamir.Repair(check.Block.Used, t.Node.X));
                 var bytes = fresh.ToDictionary(p => p.Key, p => p.Value.ToBytes());
-                NodeShare.Clear(fresh.Values);
+                ShareAnswer.Clear(fresh.Values);
                 List<ShareProblem> failed;
                 try
                 {
@@ -90,7 +90,7 @@ public sealed class ShareRepair(
                 foreach (var target in targets.Where(t => failed.All(f => f.Node != t.Node.Name)))
                 {
                     repairedCount++;
-                    if (repaired.Count < ShareScanner.MaxListedProblems)
+                    if (repaired.Count < ShareSweep.MaxListedProblems)
                     {
                         repaired.Add(new ShareRepairAction(check.RecordId, target.Node.Name, target.ProblemKind, target.Detail ?? ""));
                     }
@@ -117,7 +117,7 @@ public sealed class ShareRepair(
                         }
 
                         repairedCount++;
-                        if (repaired.Count < ShareScanner.MaxListedProblems)
+                        if (repaired.Count < ShareSweep.MaxListedProblems)
                         {
                             repaired.Add(new ShareRepairAction(check.RecordId, node.Name, ShareProblemKind.Stale,
                                 $"{deleted} share(s) older than generation {check.Block.Generation}"));

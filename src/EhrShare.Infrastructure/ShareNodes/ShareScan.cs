@@ -20,7 +20,7 @@ public sealed class ShareScan(
 {
     public async Task<ShareScanReport> RunAsync(CancellationToken cancellationToken)
     {
-        var report = await new ShareScanner(db, ShareNode.FromOptions(options.Value), clock).RunAsync(null, cancellationToken);
+        var report = await new ShareSweep(db, ShareNode.FromOptions(options.Value), clock).RunAsync(null, cancellationToken);
         await reports.RecordScanAsync(report, cancellationToken);
 
         // A missing or corrupt share counts against its node like one met on a read: the monitor shows the node amber

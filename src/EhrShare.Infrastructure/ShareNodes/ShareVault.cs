@@ -50,7 +50,7 @@ public sealed class ShareVault : IShareVault
             serialized[i] = shares[i].ToBytes();
         }
 
-        NodeShare.Clear(shares);
+        ShareAnswer.Clear(shares);
         List<ShareProblem> failed;
         try
         {
@@ -155,7 +155,7 @@ public sealed class ShareVault : IShareVault
 
         var expected = expectedBlockHash.ToArray();
         var pending = _nodes.Select(node => FetchAsync(node, recordId, cancellationToken)).ToList();
-        var answers = new List<NodeShare>(_nodes.Count);
+        var answers = new List<ShareAnswer>(_nodes.Count);
         RebuiltBlock? block = null;
         try
         {
@@ -166,7 +166,7 @@ public sealed class ShareVault : IShareVault
                 var got = await done;
                 answers.AddRange(got);
                 var k = ShareRebuild.SmallestThreshold(answers, _threshold);
-                if (block is null && got.Any(a => a.State == ShareState.Good) && ShareRebuild.MostGoodInOneGeneration(answers) >= k)
+                if (block is null && got.Any(a => a.State == ShareAnswerState.Good) && ShareRebuild.MostGoodInOneGeneration(answers) >= k)
                 {
                     block = ShareRebuild.TryRebuildNewest(answers, expected);
                 }
@@ -185,7 +185,7 @@ public sealed class ShareVault : IShareVault
         }
         catch
         {
-            NodeShare.Clear(answers);
+            ShareAnswer.Clear(answers);
             Observe(pending);
             throw;
         }
@@ -194,7 +194,7 @@ public sealed class ShareVault : IShareVault
         ReportProblems(recordId, view);
         if (block is null)
         {
-            NodeShare.Clear(answers);
+            ShareAnswer.Clear(answers);
             Observe(pending);
             throw Failure(recordId, view, pending.Count);
         }
@@ -207,12 +207,12 @@ public sealed class ShareVault : IShareVault
         }
         else if (!waitForAll)
         {
-            NodeShare.Clear(answers);
+            ShareAnswer.Clear(answers);
         }
         else
         {
             // The caller clears the view; the other generations' shares are not handed out.
-            NodeShare.Clear(answers.Where(a => !view.Contains(a)));
+            ShareAnswer.Clear(answers.Where(a => !view.Contains(a)));
         }
 
         return new ReadOutcome(block, view, newest);
@@ -244,19 +244,19 @@ public sealed class ShareVault : IShareVault
         _reports.Report(problem);
     }
 
-    private static async Task<List<NodeShare>> FetchAsync(ShareNode node, Guid recordId, CancellationToken cancellationToken)
+    private static async Task<List<ShareAnswer>> FetchAsync(ShareNode node, Guid recordId, CancellationToken cancellationToken)
     {
         try
         {
-            return NodeShare.FromStored(node, recordId, await node.ReadAsync(recordId, cancellationToken));
+            return ShareAnswer.FromStored(node, recordId, await node.ReadAsync(recordId, cancellationToken));
         }
         catch (ShareNodeException e)
         {
-            return [NodeShare.Unreachable(node, e.Message)];
+            return [ShareAnswer.Unreachable(node, e.Message)];
         }
     }
 
-    private static void Observe(IEnumerable<Task<List<NodeShare>>> pending)
+    private static void Observe(IEnumerable<Task<List<ShareAnswer>>> pending)
     {
         foreach (var task in pending)
         {
@@ -265,7 +265,7 @@ public sealed class ShareVault : IShareVault
                 {
                     if (t.IsCompletedSuccessfully)
                     {
-                        NodeShare.Clear(t.Result);
+                        ShareAnswer.Clear(t.Result);
                     }
                 },
                 CancellationToken.None,
@@ -274,7 +274,7 @@ public sealed class ShareVault : IShareVault
         }
     }
 
-    private async Task CheckLateAnswersAsync(Guid recordId, List<Task<List<NodeShare>>> pending, List<NodeShare> early, RebuiltBlock block)
+    private async Task CheckLateAnswersAsync(Guid recordId, List<Task<List<ShareAnswer>>> pending, List<ShareAnswer> early, RebuiltBlock block)
     {
         try
         {
@@ -300,7 +300,7 @@ public sealed class ShareVault : IShareVault
                 }
                 finally
                 {
-                    NodeShare.Clear(got);
+                    ShareAnswer.Clear(got);
                 }
             }
         }
@@ -310,13 +310,13 @@ public sealed class ShareVault : IShareVault
         }
         finally
         {
-            NodeShare.Clear(early);
+            ShareAnswer.Clear(early);
         }
     }
 
-    private void ReportProblems(Guid recordId, IEnumerable<NodeShare> answers)
+    private void ReportProblems(Guid recordId, IEnumerable<ShareAnswer> answers)
     {
-        foreach (var answer in answers.Where(a => a.State != ShareState.Good))
+        foreach (var answer in answers.Where(a => a.State != ShareAnswerState.Good))
         {
             Report(new ShareProblem(answer.ProblemKind, answer.Node.Name, recordId, answer.Detail ?? answer.State.ToString()));
         }
@@ -327,11 +327,11 @@ public sealed class ShareVault : IShareVault
     /// (<see cref="DependencyUnavailableException"/>: try again; use cases treat it as "nothing changed"); otherwise
     /// the shares are gone or wrong (<see cref="RecordBlockUnavailableException"/>: the record cannot be read).
     /// </summary>
-    private Exception Failure(Guid recordId, List<NodeShare> answers, int notWaitedFor)
+    private Exception Failure(Guid recordId, List<ShareAnswer> answers, int notWaitedFor)
     {
-        var good = answers.Where(a => a.State == ShareState.Good).ToList();
-        var bad = answers.Where(a => a.State != ShareState.Good).ToList();
-        var down = answers.Where(a => a.State == ShareState.Unreachable).ToList();
+        var good = answers.Where(a => a.State == ShareAnswerState.Good).ToList();
+        var bad = answers.Where(a => a.State != ShareAnswerState.Good).ToList();
+        var down = answers.Where(a => a.State == ShareAnswerState.Unreachable).ToList();
         var k = ShareRebuild.SmallestThreshold(answers, _threshold);
         // Nodes not waited for count as "could have answered": the verdict "lost" must be certain.
         if (down.Count > 0 && good.Count + down.Count + notWaitedFor >= k)
@@ -376,5 +376,5 @@ public sealed class ShareVault : IShareVault
     /// generation), and the newest generation any of them holds (a leftover of a refresh that did not finish may be
     /// newer than the block's).
     /// </summary>
-    internal sealed record ReadOutcome(RebuiltBlock Block, IReadOnlyList<NodeShare> Answers, uint NewestGeneration);
+    internal sealed record ReadOutcome(RebuiltBlock Block, IReadOnlyList<ShareAnswer> Answers, uint NewestGeneration);
 }

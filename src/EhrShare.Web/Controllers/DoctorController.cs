@@ -30,10 +30,6 @@ public sealed class DoctorController(AccessManagement access) : EhrController
                 TempData["Success"] = $"Your request went to the patient at {address}. You can read their records once they approve.";
                 return RedirectToAction(nameof(Index));
             }
-            catch (ValidationFailedException e)
-            {
-                ModelState.AddModelError("Request.PatientAddress", e.Message);
-            }
             catch (EhrException e) when (e is not NotFoundException)
             {
                 ModelState.AddModelError("Request.PatientAddress", e.Message);
@@ -59,13 +55,9 @@ public sealed class DoctorController(AccessManagement access) : EhrController
                 TempData["Success"] = $"Emergency access to the records of {patient.Name} ({patient.Address}) is open. The patient and the administrator are told, with your reason; the administrator will review it.";
                 return RedirectToAction(nameof(Patient), new { id = patient.UserId });
             }
-            catch (ValidationFailedException e)
-            {
-                ModelState.AddModelError("Emergency." + (e.Field ?? "PatientAddress"), e.Message);
-            }
             catch (EhrException e) when (e is not NotFoundException)
             {
-                ModelState.AddModelError("Emergency.PatientAddress", e.Message);
+                ModelState.AddModelError("Emergency." + ((e as ValidationFailedException)?.Field ?? "PatientAddress"), e.Message);
             }
         }
 
@@ -112,14 +104,6 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         var read = await observations.ReadAsync(CurrentUserId, id, cancellationToken);
         return View("VitalSigns", new VitalSignsModel(VitalSigns.From(read.Observations), read.Patient));
     }
-
-    [HttpGet("/Doctor/Records/{id:guid}/View")]
-    public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
-
-    [HttpGet("/Doctor/Records/{id:guid}/Download")]
-    public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
 
     private async Task<ConfirmModel> ConfirmEmergencyAsync(EmergencyModel model, CancellationToken cancellationToken)
     {

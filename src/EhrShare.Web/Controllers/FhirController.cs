@@ -246,18 +246,11 @@ public sealed partial class FhirController(
         }
         catch (EhrException e)
         {
-            var (status, code) = e switch
-            {
-                ValidationFailedException => (StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid),
-                NotFoundException => (StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound),
-                ForbiddenException => (StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden),
-                DependencyUnavailableException => (StatusCodes.Status503ServiceUnavailable, OperationOutcome.IssueType.Transient),
-                _ => (StatusCodes.Status500InternalServerError, OperationOutcome.IssueType.Exception),
-            };
-            logger.LogInformation("FHIR {Status} for {Path}: {Reason}", status, Request.Path, e.Message);
+            var response = ErrorResponses.For(e);
+            logger.LogInformation("FHIR {Status} for {Path}: {Reason}", response.Status, Request.Path, e.Message);
             return e is ValidationFailedException { Field: { } field }
-                ? FhirResult.Outcome(status, code, e.Message, field)
-                : FhirResult.Outcome(status, code, e.Message);
+                ? FhirResult.Outcome(response.Status, response.IssueType, e.Message, field)
+                : FhirResult.Outcome(response.Status, response.IssueType, e.Message);
         }
     }
 }

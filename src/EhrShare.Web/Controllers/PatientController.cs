@@ -98,14 +98,6 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         return View("VitalSigns", new VitalSignsModel(VitalSigns.From(read.Observations), null));
     }
 
-    [HttpGet("/Patient/Records/{id:guid}/View")]
-    public async Task<IActionResult> ViewRecord(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: true);
-
-    [HttpGet("/Patient/Records/{id:guid}/Download")]
-    public async Task<IActionResult> Download(Guid id, [FromServices] ReadRecord read, CancellationToken cancellationToken) =>
-        new RecordFileResult(await read.OpenAsync(CurrentUserId, id, cancellationToken), inline: false);
-
     /// <summary>
     /// Everything the patient has here, as one ZIP: every record decrypted (each read logged as the patient's own, as a
     /// download is) and the access history as CSV and FHIR AuditEvents. The history and the list are gathered first, so a

@@ -17,17 +17,17 @@ public sealed class EhrExceptionFilter(ILogger<EhrExceptionFilter> logger) : IEx
             return;
         }
 
-        var status = ErrorResponses.StatusFor(error);
+        var response = ErrorResponses.For(error);
         if (error is DependencyUnavailableException unavailable)
         {
             logger.LogWarning(error, "{Dependency} unavailable during {Path}", unavailable.Dependency, context.HttpContext.Request.Path);
         }
         else
         {
-            logger.LogInformation("{Status} for {Path}: {Reason}", status, context.HttpContext.Request.Path, error.Message);
+            logger.LogInformation("{Status} for {Path}: {Reason}", response.Status, context.HttpContext.Request.Path, error.Message);
         }
 
-        context.Result = ErrorResponses.StatusPage(context.HttpContext, status, error.Message);
+        context.Result = ErrorResponses.StatusPage(context.HttpContext, response.Status, response.Message);
         context.ExceptionHandled = true;
     }
 }

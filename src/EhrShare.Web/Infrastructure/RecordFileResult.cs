@@ -34,8 +34,7 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
             catch (RecordIntegrityException e)
             {
                 logger.LogError("Record {RecordId} failed its integrity check before any byte was sent: {Failure}", record.RecordId, e.Failure);
-                await ErrorResponses.StatusPage(http, ErrorResponses.StatusFor(e), "This record failed its integrity check, so it was not served. The administrator has been told.")
-                    .ExecuteResultAsync(context);
+                await ErrorResponses.StatusPage(http, e).ExecuteResultAsync(context);
                 return;
             }
             catch (DependencyUnavailableException e)
@@ -44,7 +43,7 @@ public sealed class RecordFileResult(RecordContent record, bool inline) : IActio
                 // was sent yet, so say so as every other unavailable service is said (exception filters do not see
                 // exceptions thrown while a result executes).
                 logger.LogWarning(e, "Record {RecordId}: {Dependency} failed before any byte was sent", record.RecordId, e.Dependency);
-                await ErrorResponses.StatusPage(http, ErrorResponses.StatusFor(e), e.Message).ExecuteResultAsync(context);
+                await ErrorResponses.StatusPage(http, e).ExecuteResultAsync(context);
                 return;
             }
 

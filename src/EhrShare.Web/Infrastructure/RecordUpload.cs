@@ -171,9 +171,10 @@ public sealed class RecordUpload(
         }
         catch (EhrException e)
         {
+            var response = ErrorResponses.For(e);
             return Fail(
-                ErrorResponses.StatusFor(e),
-                e is ValidationFailedException ? e.Message : $"The upload did not go through and nothing was kept: {e.Message}");
+                response.Status,
+                e is ValidationFailedException ? e.Message : $"The upload did not go through and nothing was kept: {response.Message}");
         }
     }
 

@@ -152,6 +152,6 @@ public sealed class ShareNodeReportsTests
         public void Advance(TimeSpan by) => _now += by;
     }
 
-    private static string Describe(IEnumerable<ShareNodeStatus> statuses) => string.Join("\n", statuses.Select(s =>
+    private static string Describe(IEnumerable<ShareNodeProblemSummary> statuses) => string.Join("\n", statuses.Select(s =>
         $"{s.Node}: {string.Join(", ", s.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"))}; last {s.LastProblem} at {s.LastProblemAt:O}"));
 }

@@ -148,14 +148,14 @@ internal sealed class RecordedShareProblems(ShareNodeOptions options) : ISharePr
     }
 
     /// <summary>Every configured node (also those without problems).</summary>
-    public IReadOnlyList<ShareNodeStatus> Snapshot()
+    public IReadOnlyList<ShareNodeProblemSummary> Snapshot()
     {
         lock (_problems)
         {
             return [.. options.Nodes.Select((node, i) => node.DisplayName(i)).Select(name =>
             {
                 var mine = _problems.Where(p => string.Equals(p.Node, name, StringComparison.OrdinalIgnoreCase)).ToList();
-                return new ShareNodeStatus(
+                return new ShareNodeProblemSummary(
                     name,
                     mine.GroupBy(p => p.Kind).ToDictionary(g => g.Key, g => (long)g.Count()),
                     null,
@@ -164,7 +164,7 @@ internal sealed class RecordedShareProblems(ShareNodeOptions options) : ISharePr
         }
     }
 
-    public ShareNodeStatus For(string node) => Snapshot().Single(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase));
+    public ShareNodeProblemSummary For(string node) => Snapshot().Single(s => string.Equals(s.Node, node, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>A TCP listener that accepts connections and never says a word: a hung server.</summary>

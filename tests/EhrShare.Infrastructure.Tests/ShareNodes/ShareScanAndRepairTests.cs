@@ -198,9 +198,9 @@ public sealed class ShareScanAndRepairTests
     public async Task Scan_GoesThroughRecordsAndKeysInBatches_AndFindsTheOneBadShareAmongThem()
     {
         await using var stack = await IsolatedShareNodes.CreateAsync();
-        var count = ShareScanner.KeyPage + ShareScanner.RecordBatch / 2;
+        var count = ShareSweep.KeyPage + ShareSweep.RecordBatch / 2;
         var ids = await stack.AddManyRecordsAsync(count);
-        var victim = ids[ShareScanner.RecordBatch + 7];
+        var victim = ids[ShareSweep.RecordBatch + 7];
         await FlipPayloadByteAsync(stack.NodeConnectionStrings[3], victim);
 
         var scan = await stack.ScanAsync();

@@ -345,7 +345,7 @@ public sealed class ShareVaultTests
         }
     }
 
-    internal static async Task<ShareNodeStatus> WaitForProblemAsync(
+    internal static async Task<ShareNodeProblemSummary> WaitForProblemAsync(
         RecordedShareProblems reports, string node, ShareProblemKind kind, TimeSpan? within = null)
     {
         // Problems of nodes that answer after k shares verified are reported in the background.

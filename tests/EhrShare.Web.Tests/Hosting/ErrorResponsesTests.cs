@@ -6,7 +6,7 @@ using EhrShare.Web.Infrastructure;
 
 namespace EhrShare.Web.Tests.Hosting;
 
-/// <summary>The one table from failures to statuses that the filter, the record stream and the upload all use.</summary>
+/// <summary>The one table from failures to answers that the filter, the FHIR API, the record stream and the upload all use.</summary>
 public sealed class ErrorResponsesTests
 {
     public static TheoryData<Exception, int> Failures => new()
@@ -23,6 +23,26 @@ public sealed class ErrorResponsesTests
 
     [Theory]
     [MemberData(nameof(Failures))]
-    public void StatusFor_GivesEachKindOfFailureItsStatus(Exception failure, int status) =>
-        Assert.Equal(status, ErrorResponses.StatusFor(failure));
+    public void For_GivesEachKindOfFailureItsStatus(Exception failure, int status) =>
+        Assert.Equal(status, ErrorResponses.For(failure).Status);
+
+    [Fact]
+    public void For_ShowsAUseCaseMessageButNeverAnotherExceptionsOwn()
+    {
+        Assert.Equal("No such record.", ErrorResponses.For(new NotFoundException("No such record.")).Message);
+        Assert.Equal("Too few good shares.", ErrorResponses.For(new RecordBlockUnavailableException("Too few good shares.", ["node-1"])).Message);
+        Assert.Equal(ErrorResponses.RecordIntegrityMessage,
+            ErrorResponses.For(new RecordIntegrityException(RecordIntegrityFailure.AuthenticationFailed, "segment 3 tag")).Message);
+        Assert.Null(ErrorResponses.For(new InvalidOperationException("connection string Server=db;Password=x")).Message);
+    }
+
+    [Fact]
+    public void For_GivesTheFhirApiAnIssueTypePerKind()
+    {
+        Assert.Equal(Hl7.Fhir.Model.OperationOutcome.IssueType.Invalid, ErrorResponses.For(new ValidationFailedException("Bad.")).IssueType);
+        Assert.Equal(Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden, ErrorResponses.For(new AccessDeniedException("No.")).IssueType);
+        Assert.Equal(Hl7.Fhir.Model.OperationOutcome.IssueType.NotFound, ErrorResponses.For(new NotFoundException("Gone.")).IssueType);
+        Assert.Equal(Hl7.Fhir.Model.OperationOutcome.IssueType.Transient, ErrorResponses.For(new DependencyUnavailableException("chain", "Down.")).IssueType);
+        Assert.Equal(Hl7.Fhir.Model.OperationOutcome.IssueType.Exception, ErrorResponses.For(new RecordBlockUnavailableException("Lost.", [])).IssueType);
+    }
 }

@@ -5,7 +5,7 @@ using EhrShare.Sharing;
 namespace EhrShare.Infrastructure.ShareNodes;
 
 /// <summary>How one node's share of one record stands.</summary>
-internal enum ShareState
+internal enum ShareAnswerState
 {
     /// <summary>Parsed and in place; verified once a rebuild accepted it.</summary>
     Good,
@@ -21,9 +21,9 @@ internal enum ShareState
 /// One node's answer for one record and one generation: its parsed share, or what was wrong. Never carries raw bytes.
 /// A node holding two generations of a record (during a refresh) gives two answers.
 /// </summary>
-internal sealed class NodeShare
+internal sealed class ShareAnswer
 {
-    private NodeShare(ShareNode node, ShareState state, string? detail, Share? share, uint? generation = null)
+    private ShareAnswer(ShareNode node, ShareAnswerState state, string? detail, Share? share, uint? generation = null)
     {
         (Node, State, Detail, Share, Generation) = (node, state, detail, share, generation);
     }
@@ -33,21 +33,21 @@ internal sealed class NodeShare
     /// <summary>The generation of the row this answer came from; null when there was no row (missing, unreachable).</summary>
     public uint? Generation { get; }
 
-    public ShareState State { get; private set; }
+    public ShareAnswerState State { get; private set; }
 
     public string? Detail { get; private set; }
 
     public Share? Share { get; private set; }
 
-    public static NodeShare Unreachable(ShareNode node, string detail) => new(node, ShareState.Unreachable, detail, null);
+    public static ShareAnswer Unreachable(ShareNode node, string detail) => new(node, ShareAnswerState.Unreachable, detail, null);
 
-    public static NodeShare Missing(ShareNode node, string detail) => new(node, ShareState.Missing, detail, null);
+    public static ShareAnswer Missing(ShareNode node, string detail) => new(node, ShareAnswerState.Missing, detail, null);
 
     /// <summary>
     /// Every generation the node returned for the record, each parsed and checked (one Missing answer when it
     /// returned none). Clears the stored bytes.
     /// </summary>
-    public static List<NodeShare> FromStored(ShareNode node, Guid recordId, IReadOnlyList<StoredShare>? stored) =>
+    public static List<ShareAnswer> FromStored(ShareNode node, Guid recordId, IReadOnlyList<StoredShare>? stored) =>
         stored is null || stored.Count == 0
             ? [Missing(node, "no share on the node")]
             : [.. stored.Select(s => FromStored(node, recordId, s.Generation, s.Bytes))];
@@ -56,7 +56,7 @@ internal sealed class NodeShare
     /// Parses one row the node returned for the record and checks that it is the node's share of that record.
     /// Clears <paramref name="stored"/>.
     /// </summary>
-    private static NodeShare FromStored(ShareNode node, Guid recordId, uint generation, byte[] stored)
+    private static ShareAnswer FromStored(ShareNode node, Guid recordId, uint generation, byte[] stored)
     {
 
         try
@@ -65,20 +65,20 @@ internal sealed class NodeShare
             if (share.RecordId != recordId)
             {
                 Clear(share);
-                return new NodeShare(node, ShareState.Corrupt, $"the stored share belongs to record {share.RecordId}", null, generation);
+                return new ShareAnswer(node, ShareAnswerState.Corrupt, $"the stored share belongs to record {share.RecordId}", null, generation);
             }
 
             if (share.X != node.X)
             {
                 Clear(share);
-                return new NodeShare(node, ShareState.Corrupt, $"the stored share has x = {share.X}; this node holds x = {node.X}", null, generation);
+                return new ShareAnswer(node, ShareAnswerState.Corrupt, $"the stored share has x = {share.X}; this node holds x = {node.X}", null, generation);
             }
 
-            return new NodeShare(node, ShareState.Good, null, share, generation);
+            return new ShareAnswer(node, ShareAnswerState.Good, null, share, generation);
         }
         catch (ShareFormatException e)
         {
-            return new NodeShare(node, ShareState.Corrupt, e.Message, null, generation);
+            return new ShareAnswer(node, ShareAnswerState.Corrupt, e.Message, null, generation);
         }
         finally
         {
@@ -89,7 +89,7 @@ internal sealed class NodeShare
     /// <summary>Marks a parsed share as wrong (it does not lie on the verified polynomial) and clears it.</summary>
     public void MarkCorrupt(string detail)
     {
-        State = ShareState.Corrupt;
+        State = ShareAnswerState.Corrupt;
         Detail = detail;
         if (Share is not null)
         {
@@ -115,7 +115,7 @@ internal sealed class NodeShare
         }
     }
 
-    public static void Clear(IEnumerable<NodeShare> answers)
+    public static void Clear(IEnumerable<ShareAnswer> answers)
     {
         foreach (var answer in answers)
         {
@@ -128,8 +128,8 @@ internal sealed class NodeShare
 
     public ShareProblemKind ProblemKind => State switch
     {
-        ShareState.Missing => ShareProblemKind.Missing,
-        ShareState.Unreachable => ShareProblemKind.Unreachable,
+        ShareAnswerState.Missing => ShareProblemKind.Missing,
+        ShareAnswerState.Unreachable => ShareProblemKind.Unreachable,
         _ => ShareProblemKind.Corrupt,
     };
 }
@@ -162,7 +162,7 @@ internal sealed class RebuiltBlock(byte[] secret, IReadOnlyList<Share> used, uin
         }
         finally
         {
-            NodeShare.Clear(expected);
+            ShareAnswer.Clear(expected);
         }
     }
 }
@@ -175,7 +175,7 @@ internal static class ShareRebuild
     /// that verifies: shares of different generations are never combined (a generation is another polynomial; a
     /// refresh leaves a record with two for a moment).
     /// </summary>
-    public static RebuiltBlock? TryRebuildNewest(IReadOnlyList<NodeShare> answers, byte[] expectedHash)
+    public static RebuiltBlock? TryRebuildNewest(IReadOnlyList<ShareAnswer> answers, byte[] expectedHash)
     {
         foreach (var generation in Generations(answers))
         {
@@ -190,19 +190,19 @@ internal static class ShareRebuild
     }
 
     /// <summary>The generations the good answers hold, newest first.</summary>
-    public static IEnumerable<uint> Generations(IEnumerable<NodeShare> answers) =>
-        answers.Where(a => a.State == ShareState.Good && a.Generation is not null).Select(a => a.Generation!.Value).Distinct().OrderDescending();
+    public static IEnumerable<uint> Generations(IEnumerable<ShareAnswer> answers) =>
+        answers.Where(a => a.State == ShareAnswerState.Good && a.Generation is not null).Select(a => a.Generation!.Value).Distinct().OrderDescending();
 
     /// <summary>The most good shares any one generation has.</summary>
-    public static int MostGoodInOneGeneration(IEnumerable<NodeShare> answers) =>
-        answers.Where(a => a.State == ShareState.Good).GroupBy(a => a.Generation).Select(g => g.Count()).DefaultIfEmpty(0).Max();
+    public static int MostGoodInOneGeneration(IEnumerable<ShareAnswer> answers) =>
+        answers.Where(a => a.State == ShareAnswerState.Good).GroupBy(a => a.Generation).Select(g => g.Count()).DefaultIfEmpty(0).Max();
 
     /// <summary>
     /// The generation a failed read is told in terms of: the one with the most good shares (the newest of those);
     /// null when no answer holds a good share.
     /// </summary>
-    public static uint? BestGeneration(IEnumerable<NodeShare> answers) =>
-        answers.Where(a => a.State == ShareState.Good && a.Generation is not null)
+    public static uint? BestGeneration(IEnumerable<ShareAnswer> answers) =>
+        answers.Where(a => a.State == ShareAnswerState.Good && a.Generation is not null)
             .GroupBy(a => a.Generation!.Value)
             .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key)
             .Select(g => (uint?)g.Key)
@@ -213,9 +213,9 @@ internal static class ShareRebuild
     /// Unreachable, else Missing (saying which other generations the node holds: those are stale or not yet
     /// complete). With no generation (no good share anywhere), the node's first answer.
     /// </summary>
-    public static List<NodeShare> View(IReadOnlyList<ShareNode> nodes, IReadOnlyList<NodeShare> answers, uint? generation)
+    public static List<ShareAnswer> View(IReadOnlyList<ShareNode> nodes, IReadOnlyList<ShareAnswer> answers, uint? generation)
     {
-        var view = new List<NodeShare>(nodes.Count);
+        var view = new List<ShareAnswer>(nodes.Count);
         foreach (var node in nodes)
         {
             var mine = answers.Where(a => a.Node == node).ToList();
@@ -224,7 +224,7 @@ internal static class ShareRebuild
                 continue;
             }
 
-            var unreachable = mine.FirstOrDefault(a => a.State == ShareState.Unreachable);
+            var unreachable = mine.FirstOrDefault(a => a.State == ShareAnswerState.Unreachable);
             var current = generation is null ? mine[0] : mine.FirstOrDefault(a => a.Generation == generation);
             if (unreachable is not null)
             {
@@ -239,7 +239,7 @@ internal static class ShareRebuild
                 var held = mine.Where(a => a.Generation is not null).Select(a => a.Generation!.Value).ToList();
                 view.Add(held.Count == 0
                     ? mine[0]
-                    : NodeShare.Missing(node, $"no share of generation {generation}; the node holds generation {string.Join(", ", held)}"));
+                    : ShareAnswer.Missing(node, $"no share of generation {generation}; the node holds generation {string.Join(", ", held)}"));
             }
         }
 
@@ -252,9 +252,9 @@ internal static class ShareRebuild
     /// <paramref name="expectedHash"/>. On success, every answer that does not lie on the verified polynomial is
     /// marked corrupt. Returns null when no subset verifies (nothing is marked then).
     /// </summary>
-    private static RebuiltBlock? TryRebuild(IReadOnlyList<NodeShare> answers, byte[] expectedHash, uint generation)
+    private static RebuiltBlock? TryRebuild(IReadOnlyList<ShareAnswer> answers, byte[] expectedHash, uint generation)
     {
-        var candidates = answers.Where(a => a.State == ShareState.Good && a.Share is not null).ToList();
+        var candidates = answers.Where(a => a.State == ShareAnswerState.Good && a.Share is not null).ToList();
         var groups = candidates
             .GroupBy(a => (a.Share!.K, a.Share.N, a.Share.Field, a.Share.SecretLength))
             .OrderByDescending(g => g.Count())
@@ -292,8 +292,8 @@ internal static class ShareRebuild
     }
 
     /// <summary>The smallest k any good answer claims (or <paramref name="fallback"/> when there is none).</summary>
-    public static int SmallestThreshold(IEnumerable<NodeShare> answers, int fallback) =>
-        answers.Where(a => a.State == ShareState.Good && a.Share is not null).Select(a => a.Share!.K).DefaultIfEmpty(fallback).Min();
+    public static int SmallestThreshold(IEnumerable<ShareAnswer> answers, int fallback) =>
+        answers.Where(a => a.State == ShareAnswerState.Good && a.Share is not null).Select(a => a.Share!.K).DefaultIfEmpty(fallback).Min();
 
     public static bool Matches(ReadOnlySpan<byte> block, byte[] expectedHash)
     {

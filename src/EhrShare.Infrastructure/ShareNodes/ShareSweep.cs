@@ -18,7 +18,7 @@ public sealed record ShareScanNodeReport(
 
 /// <summary>
 /// A scan of every committed record's shares on every node. <see cref="Problems"/> lists at most
-/// <see cref="ShareScanner.MaxListedProblems"/>; the per-node counts are complete.
+/// <see cref="ShareSweep.MaxListedProblems"/>; the per-node counts are complete.
 /// </summary>
 public sealed record ShareScanReport(
     DateTimeOffset StartedAt,
@@ -37,7 +37,7 @@ public sealed record ShareScanReport(
 /// One committed record as the scan found it: each node's answer (in terms of the block's generation) and, when k
 /// shares of one generation verified, the block; <see cref="StaleNodes"/> still hold shares of older generations.
 /// </summary>
-internal sealed record RecordCheck(Guid RecordId, IReadOnlyList<NodeShare> Answers, RebuiltBlock? Block, IReadOnlyList<ShareNode> StaleNodes);
+internal sealed record RecordCheck(Guid RecordId, IReadOnlyList<ShareAnswer> Answers, RebuiltBlock? Block, IReadOnlyList<ShareNode> StaleNodes);
 
 /// <summary>
 /// The scan shared by <see cref="ShareScan"/> and <see cref="ShareRepair"/>: committed records are read from the app
@@ -45,7 +45,7 @@ internal sealed record RecordCheck(Guid RecordId, IReadOnlyList<NodeShare> Answe
 /// then every node's keys are paged through to count its shares and find orphans. A node that fails once is marked
 /// unreachable and skipped for the rest of the scan.
 /// </summary>
-internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> nodes, TimeProvider clock)
+internal sealed class ShareSweep(IEhrDbContext db, IReadOnlyList<ShareNode> nodes, TimeProvider clock)
 {
     public const int RecordBatch = 500;
     public const int KeyPage = 1000;
@@ -78,8 +78,8 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
             foreach (var record in batch)
             {
                 var all = tallies.SelectMany((t, i) => stored[i] is { } shares
-                        ? NodeShare.FromStored(t.Node, record.Id, shares.GetValueOrDefault(record.Id))
-                        : [NodeShare.Unreachable(t.Node, t.Error ?? "unreachable")])
+                        ? ShareAnswer.FromStored(t.Node, record.Id, shares.GetValueOrDefault(record.Id))
+                        : [ShareAnswer.Unreachable(t.Node, t.Error ?? "unreachable")])
                     .ToList();
                 var block = ShareRebuild.TryRebuildNewest(all, record.BlockHash!);
                 var answers = ShareRebuild.View(nodes, all, block?.Generation ?? ShareRebuild.BestGeneration(all));
@@ -109,7 +109,7 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
                 }
                 finally
                 {
-                    NodeShare.Clear(all);
+                    ShareAnswer.Clear(all);
                     if (block is not null)
                     {
                         System.Security.Cryptography.CryptographicOperations.ZeroMemory(block.Secret);
@@ -134,7 +134,7 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
             problems.NotListed);
     }
 
-    private static void Count(Guid recordId, List<NodeShare> answers, RebuiltBlock? block, Tally[] tallies, ProblemList problems)
+    private static void Count(Guid recordId, List<ShareAnswer> answers, RebuiltBlock? block, Tally[] tallies, ProblemList problems)
     {
         // Nodes beyond the n the block was split into (nodes added later) hold no share of it, rightly.
         var n = block?.Used[0].N ?? answers.Where(a => a.Share is not null).Select(a => a.Share!.N).DefaultIfEmpty(answers.Count).Max();
@@ -143,11 +143,11 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
             var tally = tallies[answer.Node.Index];
             switch (answer.State)
             {
-                case ShareState.Missing when answer.Node.X <= n:
+                case ShareAnswerState.Missing when answer.Node.X <= n:
                     tally.Missing++;
                     problems.Add(new ShareProblem(ShareProblemKind.Missing, answer.Node.Name, recordId, answer.Detail ?? "no share"));
                     break;
-                case ShareState.Corrupt:
+                case ShareAnswerState.Corrupt:
                     tally.Corrupt++;
                     problems.Add(new ShareProblem(ShareProblemKind.Corrupt, answer.Node.Name, recordId, answer.Detail ?? "corrupt"));
                     break;
@@ -156,7 +156,7 @@ internal sealed class ShareScanner(IEhrDbContext db, IReadOnlyList<ShareNode> no
 
         if (block is null)
         {
-            var good = answers.Count(a => a.State == ShareState.Good);
+            var good = answers.Count(a => a.State == ShareAnswerState.Good);
             var k = ShareRebuild.SmallestThreshold(answers, int.MaxValue);
             problems.Add(new ShareProblem(ShareProblemKind.Unrecoverable, null, recordId,
                 good == 0 ? "no readable share is left on any reachable node"
