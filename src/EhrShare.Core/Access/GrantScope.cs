@@ -53,7 +53,7 @@ public static class GrantScopeRules
         }
 
         // Before the last change: the set it replaced, or every record when the set in force was the first one.
-        var inForce = (long)Math.Min(block, long.MaxValue) >= current.FromBlock ? current : kept.Where(s => s != current).MaxBy(s => s.FromBlock);
+        var inForce = block >= (ulong)current.FromBlock ? current : kept.Where(s => s != current).MaxBy(s => s.FromBlock);
         return inForce?.Covered;
     }
 

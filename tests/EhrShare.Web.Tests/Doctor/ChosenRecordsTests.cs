@@ -1,4 +1,5 @@
 using System.Net;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Persistence;
@@ -172,6 +173,31 @@ public sealed class ChosenRecordsTests(EhrAppFixture fixture) : IClassFixture<Eh
 
         var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
         Assert.Equal(new bool?[] { true, false }, attempts.Select(a => a.ChainAllowed));
+    }
+
+    [Fact]
+    public async Task AnEmergency_CoversEveryRecord_OverAGrantOfChosenOnes()
+    {
+        var (patient, doctor, p, d, records) = await RequestedWithRecordsAsync(2);
+        using (p)
+        using (d)
+        {
+            await GrantAsync(p, doctor, records[0]);
+            await using (var scope = fixture.App.Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<AccessManagement>()
+                    .DeclareEmergencyAsync(doctor.Id, patient.Address!, "Unconscious on arrival, history unknown", CancellationToken.None);
+            }
+
+            var list = await d.GetPageAsync($"/Doctor/Patients/{patient.Id}");
+            Assert.Equal(2, list.QuerySelectorAll("#records tbody tr").Length);
+            Assert.Null(list.QuerySelector("#chosen-records"));
+            Assert.Equal(HttpStatusCode.OK, (await d.Client.GetAsync($"/Doctor/Records/{records[1]}/Download")).StatusCode);
+
+            var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
+            Assert.All(attempts, a => Assert.True(a.ChainAllowed));
+            Assert.Equal(0u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
+        }
     }
 
     private async Task<(TestUser Patient, TestUser Doctor, WebSession P, WebSession D, Guid[] Records)> RequestedWithRecordsAsync(int count)
