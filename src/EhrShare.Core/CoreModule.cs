@@ -38,6 +38,7 @@ public static class CoreModule
         builder.Services.AddSingleton<TwoFactorPolicy>();
         builder.Services.AddScoped<TwoFactorSettings>();
         builder.Services.AddScoped<AccessManagement>();
+        builder.Services.AddScoped<SharedRecords>();
         builder.Services.AddScoped<RequestModeration>();
         builder.Services.AddScoped<ReadDoctorStanding>();
         builder.Services.AddOptions<ChainIndexOptions>()

@@ -42,6 +42,9 @@ public sealed record PatientAccessEntry(DoctorSummary Doctor, AccessStanding Sta
 
     /// <summary>The patient reported this doctor's request to the EHR manager.</summary>
     public bool Reported { get; init; }
+
+    /// <summary>The records a grant covers when the patient chose some (the app's copy of the set in force); null: every record.</summary>
+    public IReadOnlySet<Guid>? SharedRecords { get; init; }
 }
 
 /// <summary>An emergency on a patient's records, as the patient sees it.</summary>
@@ -52,6 +55,9 @@ public sealed record DoctorAccessEntry(PatientSummary Patient, AccessStanding St
     /// <summary>The patient declined the doctor's last request: the doctor may ask again only after this time (null: now).</summary>
     public DateTimeOffset? AskAgainAfter { get; init; }
 }
+
+/// <summary>A grant's records changed: <see cref="Records"/> the chosen ones, null for every record.</summary>
+public sealed record GrantRecordsChange(DoctorSummary Doctor, IReadOnlyCollection<Guid>? Records);
 
 /// <summary>A live grant extended: it ran until <see cref="From"/> and now runs until <see cref="To"/>.</summary>
 public sealed record GrantExtension(DoctorSummary Doctor, DateTimeOffset From, DateTimeOffset To);
@@ -72,7 +78,8 @@ public sealed class AccessManagement(
     IEmergencyReasonProtector reasons,
     TimeProvider clock,
     IOptions<AccessRequestOptions> requestOptions,
-    AccessNotices notices)
+    AccessNotices notices,
+    SharedRecords shared)
 {
     public static readonly TimeSpan MaxGrant = TimeSpan.FromDays(366);
 
@@ -172,7 +179,20 @@ public sealed class AccessManagement(
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now).SetProperty(r => r.Answer, answer), CancellationToken.None);
     }
 
-    public async Task<DoctorSummary> GrantAsync(string patientUserId, string doctorUserId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public Task<DoctorSummary> GrantAsync(string patientUserId, string doctorUserId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        GrantAsync(patientUserId, doctorUserId, expiresAt, records: null, cancellationToken);
+
+    /// <summary>
+    /// Grants the doctor every record (<paramref name="records"/> null) or the chosen ones until <paramref name="expiresAt"/>.
+    /// The choice is checked first (at least one record, each a committed record of the patient's; nothing is sent
+    /// otherwise); the set is kept once the grant is mined, from its block, as the contract keeps its root.
+    /// </summary>
+    public Task<DoctorSummary> GrantAsync(
+        string patientUserId, string doctorUserId, DateTimeOffset expiresAt, IReadOnlyCollection<Guid>? records, CancellationToken cancellationToken) =>
+        GrantAsync(patientUserId, doctorUserId, expiresAt, records, checkChoice: true, cancellationToken);
+
+    private async Task<DoctorSummary> GrantAsync(
+        string patientUserId, string doctorUserId, DateTimeOffset expiresAt, IReadOnlyCollection<Guid>? records, bool checkChoice, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (expiresAt <= now.AddMinutes(1))
@@ -186,10 +206,45 @@ public sealed class AccessManagement(
         }
 
         var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
-        await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
+        await GrantOnChainAsync(patient, doctor, expiresAt, records, checkChoice, cancellationToken);
         await CloseRequestsAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Granted);
         await notices.AnsweredAsync(NotificationKind.AccessGranted, patient, doctor, expiresAt);
         return doctor;
+    }
+
+    /// <summary>
+    /// Changes which records the doctor's grant in force covers (<paramref name="records"/> null: every record), its expiry
+    /// kept. Refused, with nothing sent, when no grant is in force or the choice does not hold. Reads decided before the
+    /// change is mined keep the set they were decided on (the contract keeps the one replaced).
+    /// </summary>
+    public async Task<GrantRecordsChange> ChangeRecordsAsync(
+        string patientUserId, string doctorUserId, IReadOnlyCollection<Guid>? records, CancellationToken cancellationToken)
+    {
+        var (patient, doctor) = await parties.PatientAndDoctorAsync(patientUserId, doctorUserId, cancellationToken);
+        var permission = await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account, cancellationToken);
+        if (permission.Status != LedgerPermissionStatus.Granted || permission.ExpiresAt is not { } expires || expires <= clock.GetUtcNow())
+        {
+            throw new ValidationFailedException($"Dr {doctor.Name} has no access in force to change; nothing was changed.");
+        }
+
+        var chosen = await GrantOnChainAsync(patient, doctor, expires, records, checkChoice: true, cancellationToken);
+        return new GrantRecordsChange(doctor, chosen);
+    }
+
+    /// <summary>
+    /// grantAccess (every record) or grantRecords (the checked choice), then the set kept from the block it was mined in.
+    /// Returns the records granted (null: every record). <paramref name="checkChoice"/> is false only for the set already in
+    /// force (an extension), which may name records removed since: they stay in it, unreadable anyway.
+    /// </summary>
+    private async Task<IReadOnlyCollection<Guid>?> GrantOnChainAsync(
+        PatientParty patient, DoctorSummary doctor, DateTimeOffset expiresAt, IReadOnlyCollection<Guid>? records, bool checkChoice, CancellationToken cancellationToken)
+    {
+        var chosen = records is null || !checkChoice ? records : await shared.CheckChoiceAsync(patient.User.Id, records, cancellationToken);
+        var block = chosen is null
+            ? await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken)
+            : await ledger.GrantRecordsAsync(patient.Account, doctor.Account, expiresAt, chosen, cancellationToken);
+        await shared.SaveAsync(patient.Account.Address, doctor.Account, chosen, block);
+        return chosen;
     }
 
     /// <summary>
@@ -221,7 +276,9 @@ public sealed class AccessManagement(
                 "Duration");
         }
 
-        await GrantAsync(patientUserId, doctorUserId, expires, cancellationToken);
+        // The extension keeps the records the grant covers (the contract writes nothing for the same set).
+        var kept = await shared.KeptAsync(patient.Account.Address, doctor.Account, cancellationToken);
+        await GrantAsync(patientUserId, doctorUserId, expires, GrantScopeRules.CoveredAt(kept, ulong.MaxValue), checkChoice: false, cancellationToken);
         return new GrantExtension(doctor, current, expires);
     }
 
@@ -329,6 +386,7 @@ public sealed class AccessManagement(
             .Select(b => b.DoctorUserId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var reported = (await db.RequestReports.AsNoTracking().Where(r => r.PatientUserId == patient.User.Id)
             .Select(r => r.DoctorUserId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var sets = await shared.InForceForPatientAsync(me, cancellationToken);
         var entries = new List<PatientAccessEntry>();
         foreach (var account in doctorAccounts)
         {
@@ -344,6 +402,7 @@ public sealed class AccessManagement(
                 {
                     Blocked = blocked.Contains(doctor.UserId),
                     Reported = reported.Contains(doctor.UserId),
+                    SharedRecords = sets.GetValueOrDefault(account),
                 });
             }
         }

@@ -47,7 +47,14 @@ public interface IAccessLedger
 
     Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken);
 
-    Task GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+    /// <summary>A grant of every record (<c>grantAccess</c>); returns the block it was mined in.</summary>
+    Task<ulong> GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A grant of the chosen <paramref name="records"/> only (<c>grantRecords</c>, the Merkle root of their ids); over a
+    /// grant in force it extends the grant and replaces its set from the block it is mined in, which it returns.
+    /// </summary>
+    Task<ulong> GrantRecordsAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, IReadOnlyCollection<Guid> records, CancellationToken cancellationToken);
 
     Task DenyAccessAsync(ChainAccount patient, string doctor, CancellationToken cancellationToken);
 
@@ -74,8 +81,17 @@ public interface IAccessLedger
     /// The decision to act on for a doctor's read made at <paramref name="attemptedAt"/>: as of the latest block, with
     /// expiries judged at that time. Logging the read with that time and <see cref="LedgerAccessDecision.DecidedAtBlock"/>
     /// makes the chain record the same decision, whatever is mined in between (a revocation, an expiry, a suspension).
+    /// <paramref name="recordId"/> is the record read (null: the record list, open under any grant); <paramref name="proof"/>
+    /// its proof under the grant's chosen records (<see cref="RecordProof"/>), logged with the read.
     /// </summary>
-    Task<LedgerAccessDecision> DecideAccessAsync(string patient, string doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken);
+    Task<LedgerAccessDecision> DecideAccessAsync(string patient, string doctor, Guid? recordId, byte[] proof, DateTimeOffset attemptedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The proof that places <paramref name="recordId"/> under the Merkle root of <paramref name="sharedRecords"/> (a
+    /// grant's chosen records; null: every record), its 32-byte hashes end to end; empty when no proof is needed (every
+    /// record, the record list) or none exists (a record outside the set: the contract refuses it as OutsideGrant).
+    /// </summary>
+    byte[] RecordProof(Guid? recordId, IReadOnlySet<Guid>? sharedRecords);
 
     /// <summary>The latest block's number: the state a read of the patient's own record was served on.</summary>
     Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken);
@@ -122,6 +138,9 @@ public sealed record LedgerAccessDecision(bool Allowed, ulong DecidedAtBlock)
     public LedgerPermissionStatus Permission { get; init; }
 
     public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Refused because the grant covers chosen records and the record is not among them (a penalty, like any refusal).</summary>
+    public bool OutsideGrant { get; init; }
 }
 
 /// <summary>Why the contract refused an emergency (None: declared).</summary>

@@ -41,6 +41,9 @@ public interface IEhrDbContext
 
     DbSet<RequestReport> RequestReports { get; }
 
+    /// <summary>The records each grant covers when the patient chose some (<see cref="GrantScope"/>).</summary>
+    DbSet<GrantScope> GrantScopes { get; }
+
     /// <summary>The chain index: the contract's events, written by the indexer only.</summary>
     DbSet<IndexedChainEvent> ChainEvents { get; }
 

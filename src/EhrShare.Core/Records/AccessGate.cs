@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
@@ -20,18 +21,23 @@ public sealed class AccessGate(
     IEhrDbContext db,
     RecordParties parties,
     IAccessLedger ledger,
+    SharedRecords shared,
     IAccessLogSignal signal,
     TimeProvider clock,
     OperationLatencies latencies,
     ILogger<AccessGate> logger)
 {
-    /// <summary>Decides and records one attempt; <paramref name="recordId"/> is null for the patient's record list.</summary>
-    public async Task CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides and records one attempt; <paramref name="recordId"/> is null for the patient's record list. Returns the
+    /// allowed attempt (<see cref="AccessAttempt.Covered"/> narrows a doctor's list).
+    /// </summary>
+    public async Task<AccessAttempt> CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var doctor = readerUserId == patient.User.Id ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
         var attempt = await DecideAsync(patient, readerUserId, doctor, recordId, started, cancellationToken);
         await RecordAsync(attempt);
+        return attempt;
     }
 
     /// <summary>
@@ -58,7 +64,7 @@ public sealed class AccessGate(
         var threshold = attempt.Allowed || attempt.Doctor is null ? null : ThresholdOrCauseAsync(attempt.Doctor.Account.Address, attempt.DoctorSuspended);
         try
         {
-            var entry = await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock);
+            var entry = await LogAsync(attempt.Patient, attempt.ReaderUserId, attempt.Doctor, attempt.RecordId, attempt.Allowed, attempt.AttemptedAt, attempt.DecidedAtBlock, attempt.Proof);
             if (!attempt.Allowed)
             {
                 logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", attempt.RecordId, attempt.ReaderUserId);
@@ -84,6 +90,8 @@ public sealed class AccessGate(
         ulong? block;
         string? denialReason = null;
         var doctorSuspended = false;
+        IReadOnlySet<Guid>? covered = null;
+        var proof = Array.Empty<byte>();
         try
         {
             if (isOwner)
@@ -93,18 +101,36 @@ public sealed class AccessGate(
             }
             else
             {
-                var decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor!.Account.Address, now, cancellationToken);
+                var kept = await shared.KeptAsync(patient.Account.Address, doctor!.Account.Address, cancellationToken);
+                // The set in force at the latest block, as far as the app knows (a change is saved once mined).
+                covered = GrantScopeRules.CoveredAt(kept, ulong.MaxValue);
+                proof = ledger.RecordProof(recordId, covered);
+                var decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor.Account.Address, recordId, proof, now, cancellationToken);
+                if (!SameSet(GrantScopeRules.CoveredAt(kept, decision.DecidedAtBlock), covered))
+                {
+                    // The node answered as of a block before the last change (a node behind the one that mined it): the
+                    // proof must come from the set in force at the decision's block, as the chain will judge the log.
+                    covered = GrantScopeRules.CoveredAt(kept, decision.DecidedAtBlock);
+                    proof = ledger.RecordProof(recordId, covered);
+                    decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor.Account.Address, recordId, proof, now, cancellationToken);
+                }
+
                 (allowed, block) = (decision.Allowed, decision.DecidedAtBlock);
                 denialReason = allowed || decision.Suspended ? null : DenialReason(decision, now);
                 doctorSuspended = !allowed && decision.Suspended;
+                if (allowed && recordId is null && covered is not null && await InEmergencyAsync(patient, doctor, now, cancellationToken))
+                {
+                    covered = null; // An emergency covers every record.
+                }
             }
         }
         catch (DependencyUnavailableException)
         {
-            // The chain cannot decide now: the attempt is still recorded and reaches the chain when it is back.
+            // The chain cannot decide now: the attempt is still recorded (with the proof from the set the app knows) and
+            // reaches the chain when it is back.
             try
             {
-                await LogAsync(patient, readerUserId, isOwner ? null : doctor, recordId, decided: null, now, block: null);
+                await LogAsync(patient, readerUserId, isOwner ? null : doctor, recordId, decided: null, now, block: null, proof);
             }
             finally
             {
@@ -118,7 +144,27 @@ public sealed class AccessGate(
         {
             DenialReason = denialReason,
             DoctorSuspended = doctorSuspended,
+            Covered = covered,
+            Proof = proof,
         };
+    }
+
+    private static bool SameSet(IReadOnlySet<Guid>? a, IReadOnlySet<Guid>? b) => a is null ? b is null : b is not null && a.SetEquals(b);
+
+    /// <summary>
+    /// Whether an emergency is in force for the doctor (it covers every record): asked only to list the records of a
+    /// grant of chosen ones. If the chain does not answer, the list keeps to the chosen records.
+    /// </summary>
+    private async Task<bool> InEmergencyAsync(PatientParty patient, DoctorParty doctor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ledger.GetPermissionAsync(patient.Account.Address, doctor.Account.Address, cancellationToken)).EmergencyUntil > now;
+        }
+        catch (DependencyUnavailableException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -137,7 +183,8 @@ public sealed class AccessGate(
         }
     }
 
-    private async Task<AccessLogEntry> LogAsync(PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided, DateTimeOffset now, ulong? block)
+    private async Task<AccessLogEntry> LogAsync(
+        PatientParty patient, string readerUserId, DoctorParty? doctor, Guid? recordId, bool? decided, DateTimeOffset now, ulong? block, byte[] proof)
     {
         var entry = new AccessLogEntry
         {
@@ -148,6 +195,7 @@ public sealed class AccessGate(
             Actor = doctor is null ? AccessActor.Owner : AccessActor.Doctor,
             DecidedAllowed = decided,
             DecidedAtBlock = block is { } b ? checked((long)b) : null,
+            Proof = proof.Length == 0 ? null : proof,
             AttemptedAt = now,
             NextAttemptAt = now,
         };
@@ -161,6 +209,10 @@ public sealed class AccessGate(
 
     private const string NoAccess = "You have no access to this patient's records.";
 
+    /// <summary>The patient shared chosen records, not this one.</summary>
+    public const string OutsideGrant =
+        "This record is not among those the patient shared with you. Open the records listed for this patient, or ask the patient to share this one too.";
+
     private const string AskAgain = "To read them, ask the patient for access again from My patients and wait for their approval.";
 
     /// <summary>
@@ -169,6 +221,7 @@ public sealed class AccessGate(
     /// </summary>
     private static string DenialReason(LedgerAccessDecision decision, DateTimeOffset attemptedAt) => decision.Permission switch
     {
+        _ when decision.OutsideGrant => OutsideGrant,
         LedgerPermissionStatus.Granted when decision.ExpiresAt <= attemptedAt =>
             $"Your access to this patient's records expired on {decision.ExpiresAt:yyyy-MM-dd HH:mm} UTC. {AskAgain}",
         LedgerPermissionStatus.Revoked => $"The patient revoked your access to their records. {AskAgain}",
@@ -264,6 +317,15 @@ public sealed record AccessAttempt(
 
     /// <summary>Refused because the doctor is suspended (no penalty is added for it).</summary>
     public bool DoctorSuspended { get; init; }
+
+    /// <summary>
+    /// The records the doctor may see when allowed: the grant's chosen records in force at the decision's block, or null
+    /// for every record (a grant of all records, an emergency, the patient's own read).
+    /// </summary>
+    public IReadOnlySet<Guid>? Covered { get; init; }
+
+    /// <summary>The record's proof under <see cref="Covered"/> the decision was made with, logged with the attempt.</summary>
+    public byte[] Proof { get; init; } = [];
 }
 
 /// <summary>Wakes the access-log dispatcher right after an attempt is recorded, so it reaches the chain at once.</summary>

@@ -30,6 +30,13 @@ public class AccessLogEntry
     /// </summary>
     public long? DecidedAtBlock { get; set; }
 
+    /// <summary>
+    /// The record's Merkle proof under the grant's set in force when the app decided (32-byte siblings end to end; null or
+    /// empty under a grant of every record, for the record list and for an owner's read): sent with the attempt, so the
+    /// contract judges it against the set the app did (docs/decisions/record-scoped-grants.md).
+    /// </summary>
+    public byte[]? Proof { get; set; }
+
     /// <summary>When the read was made (the app's clock); the contract judges expiries at this time.</summary>
     public DateTimeOffset AttemptedAt { get; set; }
 

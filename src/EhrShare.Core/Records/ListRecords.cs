@@ -30,7 +30,11 @@ public sealed record RecordFilter(string? Text = null, RecordCategory? Category 
 }
 
 /// <summary>A patient's records as a doctor the contract allowed sees them, with who the patient is.</summary>
-public sealed record DoctorPatientRecords(Access.PatientSummary Patient, IReadOnlyList<RecordSummary> Records);
+public sealed record DoctorPatientRecords(Access.PatientSummary Patient, IReadOnlyList<RecordSummary> Records)
+{
+    /// <summary>The patient shared chosen records with the doctor: <see cref="Records"/> holds only those.</summary>
+    public bool ChosenOnly { get; init; }
+}
 
 /// <summary>A patient's committed records, newest first: for the patient, or for a doctor the contract allows.</summary>
 public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessGate gate, IRecordDescriptionProtector descriptions)
@@ -41,7 +45,7 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
     public async Task<IReadOnlyList<RecordSummary>> ForPatientAsync(string patientUserId, RecordFilter filter, CancellationToken cancellationToken)
     {
         await parties.PatientAsync(patientUserId, cancellationToken);
-        return await QueryAsync(patientUserId, filter, cancellationToken);
+        return await QueryAsync(patientUserId, filter, only: null, cancellationToken);
     }
 
     /// <summary>
@@ -51,14 +55,18 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
     public Task<DoctorPatientRecords> ForDoctorAsync(string doctorUserId, string patientUserId, CancellationToken cancellationToken) =>
         ForDoctorAsync(doctorUserId, patientUserId, RecordFilter.None, cancellationToken);
 
-    /// <summary>The same, narrowed: the attempt is logged as the list's, whatever the filter (it narrows what is shown, not what is allowed).</summary>
+    /// <summary>
+    /// The same, narrowed: the attempt is logged as the list's, whatever the filter (it narrows what is shown, not what is
+    /// allowed). Under a grant of chosen records only those are listed (the list itself is open under any grant; each
+    /// record's read is decided by the contract with its proof).
+    /// </summary>
     public async Task<DoctorPatientRecords> ForDoctorAsync(string doctorUserId, string patientUserId, RecordFilter filter, CancellationToken cancellationToken)
     {
         var patient = await parties.FindPatientAsync(patientUserId, cancellationToken)
             ?? throw new Common.NotFoundException("That patient does not exist.");
-        await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
+        var attempt = await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
         var summary = new Access.PatientSummary(patient.User.Id, patient.User.DisplayName, patient.Address, patient.Account.Address);
-        return new DoctorPatientRecords(summary, await QueryAsync(patientUserId, filter, cancellationToken));
+        return new DoctorPatientRecords(summary, await QueryAsync(patientUserId, filter, attempt.Covered, cancellationToken)) { ChosenOnly = attempt.Covered is not null };
     }
 
     /// <summary>
@@ -91,9 +99,15 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
         return (new RecordSummary(record.Id, d.Title, d.Notes, d.FileName, record.ContentType, record.Size, record.CreatedAt, record.Category), patient.User.Id);
     }
 
-    private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, RecordFilter filter, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<RecordSummary>> QueryAsync(string patientUserId, RecordFilter filter, IReadOnlySet<Guid>? only, CancellationToken cancellationToken)
     {
         var query = db.Records.AsNoTracking().Where(r => r.PatientUserId == patientUserId && r.State == RecordState.Committed);
+        if (only is not null)
+        {
+            var ids = only.ToList();
+            query = query.Where(r => ids.Contains(r.Id));
+        }
+
         if (filter.Category is { } category)
         {
             query = query.Where(r => r.Category == category);

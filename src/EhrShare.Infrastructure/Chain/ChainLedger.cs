@@ -82,8 +82,21 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
     public Task RemoveRecordAsync(ChainAccount patient, Guid recordId, CancellationToken cancellationToken) =>
         AsAsync(patient, key => contract.RemoveRecordAsync(key, recordId, cancellationToken));
 
-    public Task GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-        AsAsync(patient, key => contract.GrantAccessAsync(key, Address(doctor, nameof(doctor)), expiresAt, cancellationToken));
+    public async Task<ulong> GrantAccessAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ulong block = 0;
+        await AsAsync(patient, async key => block = (await contract.GrantAccessAsync(key, Address(doctor, nameof(doctor)), expiresAt, cancellationToken)).BlockNumber);
+        return block;
+    }
+
+    public async Task<ulong> GrantRecordsAsync(ChainAccount patient, string doctor, DateTimeOffset expiresAt, IReadOnlyCollection<Guid> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var set = new RecordSet(records);
+        ulong block = 0;
+        await AsAsync(patient, async key => block = (await contract.GrantRecordsAsync(key, Address(doctor, nameof(doctor)), expiresAt, set, cancellationToken)).BlockNumber);
+        return block;
+    }
 
     public Task DenyAccessAsync(ChainAccount patient, string doctor, CancellationToken cancellationToken) =>
         AsAsync(patient, key => contract.DenyAccessAsync(key, Address(doctor, nameof(doctor)), cancellationToken));
@@ -110,17 +123,28 @@ internal sealed class ChainLedger(EhrAccessContract contract, AccountSigner sign
     public Task<bool> HasAccessAsync(string patient, string doctor, CancellationToken cancellationToken) =>
         ReadAsync(() => contract.HasAccessAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), cancellationToken));
 
-    public Task<LedgerAccessDecision> DecideAccessAsync(string patient, string doctor, DateTimeOffset attemptedAt, CancellationToken cancellationToken) =>
-        ReadAsync(async () =>
+    public Task<LedgerAccessDecision> DecideAccessAsync(
+        string patient, string doctor, Guid? recordId, byte[] proof, DateTimeOffset attemptedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        return ReadAsync(async () =>
         {
-            var d = await contract.AccessAtAsync(Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), attemptedAt, cancellationToken);
+            var d = await contract.AccessAtAsync(
+                Address(patient, nameof(patient)), Address(doctor, nameof(doctor)), recordId, attemptedAt, [.. proof.Chunk(32)], cancellationToken);
             return new LedgerAccessDecision(d.Allowed, d.DecidedAtBlock)
             {
                 Suspended = d.Suspended,
                 Permission = (LedgerPermissionStatus)(int)d.Status,
                 ExpiresAt = d.ExpiresAt,
+                OutsideGrant = d.Reason == DenialReason.OutsideGrant,
             };
         });
+    }
+
+    public byte[] RecordProof(Guid? recordId, IReadOnlySet<Guid>? sharedRecords) =>
+        recordId is { } id && sharedRecords is not null && sharedRecords.Contains(id)
+            ? [.. new RecordSet(sharedRecords).ProofFor(id).SelectMany(hash => hash)]
+            : [];
 
     public Task<ulong> GetBlockNumberAsync(CancellationToken cancellationToken) =>
         ReadAsync(() => contract.Sender.Rpc.EthBlockNumberAsync(cancellationToken));

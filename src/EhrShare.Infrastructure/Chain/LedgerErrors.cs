@@ -92,7 +92,7 @@ internal static class LedgerErrors
         DenialReason.PermissionExpired => "The permission has expired",
         DenialReason.UnknownRecord => "Unknown or removed record",
         DenialReason.RecordRemoved => "The record was removed before the read (no penalty)",
-        DenialReason.OutsideGrant => "The record is outside the records the patient shared",
+        DenialReason.OutsideGrant => "The record is not among those the patient shared with the doctor",
         _ => "Denied",
     };
 }

@@ -376,14 +376,17 @@ internal sealed class AccessLogDelivery(
                 throw new OutboxEntryException($"The entry's patient account '{entry.PatientAccount}' is not an address.");
             }
 
-            attempts.Add(new LoggedAttempt(patient, entry.RecordId, entry.AttemptedAt, entry.DecidedAtBlock is { } block ? (ulong)block : null));
+            attempts.Add(new LoggedAttempt(patient, entry.RecordId, entry.AttemptedAt, entry.DecidedAtBlock is { } block ? (ulong)block : null)
+            {
+                Proof = ProofOf(entry),
+            });
         }
 
         switch (batch[0].Actor)
         {
             case AccessActor.Doctor when attempts.Count == 1:
                 var a = attempts[0];
-                return contract.CreateTransaction("logAccess", EhrAccessContract.LogAccessArguments(a.Patient, a.RecordId, a.AttemptedAt, a.DecidedAtBlock));
+                return contract.CreateTransaction("logAccess", EhrAccessContract.LogAccessArguments(a));
             case AccessActor.Doctor:
                 return contract.CreateTransaction("logAccessBatch", EhrAccessContract.LogAccessBatchArguments(attempts));
             case AccessActor.Owner when attempts.Count == 1:
@@ -399,6 +402,21 @@ internal sealed class AccessLogDelivery(
             default:
                 throw new OutboxEntryException($"Unknown reader kind {batch[0].Actor}.");
         }
+    }
+
+    /// <summary>
+    /// The proof the app decided the read with (<see cref="AccessLogEntry.Proof"/>, 32-byte siblings end to end), so the
+    /// chain judges the logged read against the grant's set as the app did.
+    /// </summary>
+    private static byte[][] ProofOf(AccessLogEntry entry)
+    {
+        var proof = entry.Proof ?? [];
+        if (proof.Length % 32 != 0)
+        {
+            throw new OutboxEntryException($"The entry's proof is {proof.Length} bytes, not a whole number of 32-byte hashes.");
+        }
+
+        return proof.Chunk(32).ToArray();
     }
 
     private async Task ConfirmAsync(List<AccessLogEntry> batch, RpcReceipt receipt, CancellationToken cancellationToken)

@@ -42,6 +42,8 @@ public class EhrDbContext(DbContextOptions<EhrDbContext> options)
 
     public DbSet<RequestReport> RequestReports => Set<RequestReport>();
 
+    public DbSet<GrantScope> GrantScopes => Set<GrantScope>();
+
     public DbSet<IndexedChainEvent> ChainEvents => Set<IndexedChainEvent>();
 
     public DbSet<ChainIndexState> ChainIndex => Set<ChainIndexState>();

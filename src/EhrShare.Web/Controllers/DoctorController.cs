@@ -81,7 +81,7 @@ public sealed class DoctorController(AccessManagement access) : EhrController
             window = null;
         }
 
-        return View(new DoctorPatientModel(opened.Patient, opened.Records, window) { Filter = filter });
+        return View(new DoctorPatientModel(opened.Patient, opened.Records, window) { Filter = filter, ChosenOnly = opened.ChosenOnly });
     }
 
     /// <summary>

@@ -141,16 +141,29 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     public async Task<IActionResult> Access([FromServices] AccessManagement access, CancellationToken cancellationToken)
     {
         var entries = await access.ForPatientAsync(CurrentUserId, cancellationToken);
-        return View(new PatientAccessModel(entries, await RecentEmergenciesAsync(access, cancellationToken)));
+        return View(new PatientAccessModel(entries, await RecentEmergenciesAsync(access, cancellationToken))
+        {
+            Records = await list.ForPatientAsync(CurrentUserId, cancellationToken),
+        });
     }
 
     [HttpPost]
     public Task<IActionResult> Grant(GrantModel model, [FromServices] AccessManagement access, [FromServices] TimeProvider clock, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {
+            var chosen = model.Chosen();
             var expires = clock.GetUtcNow() + Length(model);
-            var doctor = await access.GrantAsync(CurrentUserId, model.DoctorId, expires, cancellationToken);
-            return $"Dr {doctor.Name} may read your records until {Formatting.When(expires)}.";
+            var doctor = await access.GrantAsync(CurrentUserId, model.DoctorId, expires, chosen, cancellationToken);
+            return $"Dr {doctor.Name} may read {Formatting.SharedRecords(chosen?.Count)} until {Formatting.When(expires)}.";
+        }, () => RedirectToAction(nameof(Access)));
+
+    /// <summary>Changes which records a grant in force covers (a grant on the contract; its expiry kept).</summary>
+    [HttpPost]
+    public Task<IActionResult> ShareRecords(GrantRecordsModel model, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+        PostRedirectGetAsync(async () =>
+        {
+            var change = await access.ChangeRecordsAsync(CurrentUserId, model.DoctorId, model.Chosen(), cancellationToken);
+            return $"Dr {change.Doctor.Name} may now read {Formatting.SharedRecords(change.Records?.Count)}.";
         }, () => RedirectToAction(nameof(Access)));
 
     /// <summary>Moves the expiry of a grant in force later by the chosen hours or days (a grant on the contract).</summary>

@@ -35,4 +35,7 @@ public sealed record DoctorPatientModel(PatientSummary Patient, IReadOnlyList<Re
 {
     /// <summary>The search and category the list is narrowed to (none: every record).</summary>
     public RecordListFilter Filter { get; init; } = RecordListFilter.From(null, null);
+
+    /// <summary>The patient shared chosen records: <see cref="Records"/> holds only those.</summary>
+    public bool ChosenOnly { get; init; }
 }

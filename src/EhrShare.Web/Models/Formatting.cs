@@ -44,7 +44,21 @@ public static class Formatting
         return new Microsoft.AspNetCore.Html.HtmlString(
             $"<time datetime=\"{iso}\" title=\"{utc}\" data-local=\"{(relative ? "relative" : "absolute")}\">{utc}</time>");
     }
+
+    /// <summary>"your records", "1 chosen record", "3 chosen records": what a grant covers, in a message.</summary>
+    public static string SharedRecords(int? chosen) => chosen switch
+    {
+        null => "your records",
+        1 => "1 chosen record",
+        _ => $"{chosen} chosen records",
+    };
 }
 
 /// <summary>The length fields of a grant or an extension form: <see cref="Id"/> ties the label to the number box.</summary>
 public sealed record GrantLengthField(string Id, string Label, int Value);
+
+/// <summary>
+/// The records fields of a grant form: every record, or the ticked ones (<see cref="Selected"/> ticked at first; null:
+/// every record chosen). <see cref="Id"/> keeps each form's ids apart.
+/// </summary>
+public sealed record GrantRecordsField(string Id, IReadOnlyList<EhrShare.Core.Records.RecordSummary> Records, IReadOnlySet<Guid>? Selected);

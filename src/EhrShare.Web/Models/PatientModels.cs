@@ -64,16 +64,43 @@ public sealed record RecordViewerModel(RecordSummary Record, string ViewUrl, str
     public bool IsViewable => RecordFiles.IsViewableInline(Record.ContentType);
 }
 
-public sealed record PatientAccessModel(IReadOnlyList<PatientAccessEntry> Entries, IReadOnlyList<EmergencyNotice> Emergencies);
+public sealed record PatientAccessModel(IReadOnlyList<PatientAccessEntry> Entries, IReadOnlyList<EmergencyNotice> Emergencies)
+{
+    /// <summary>The patient's records, for choosing which a grant covers.</summary>
+    public IReadOnlyList<RecordSummary> Records { get; init; } = [];
+}
 
 public sealed record EmergencyNotice(string DoctorName, string Reason, DateTimeOffset DeclaredAt);
 
-/// <summary>A grant (or an extension of one) for a number of hours or days; <see cref="GrantDuration"/> checks the pair.</summary>
-public sealed class GrantModel
+/// <summary>Every record, or only the ticked ones.</summary>
+public enum GrantShare
+{
+    All,
+    Chosen,
+}
+
+/// <summary>Which records a grant covers: every record, or the ticked <see cref="Records"/> (ids as the form sends them).</summary>
+public class GrantRecordsModel
 {
     [Required]
     public string DoctorId { get; set; } = "";
 
+    public GrantShare? Share { get; set; }
+
+    public List<string> Records { get; set; } = [];
+
+    /// <summary>
+    /// The choice: null for every record (also when the form does not say, as before records could be chosen), else the
+    /// ticked ids; an id that is not one is refused with the message for a record that is not the patient's.
+    /// </summary>
+    public IReadOnlyCollection<Guid>? Chosen() => Share == GrantShare.Chosen
+        ? Records.Select(r => Guid.TryParse(r, out var id) ? id : throw new Core.Common.ValidationFailedException(SharedRecords.NotYours, nameof(Records))).ToList()
+        : null;
+}
+
+/// <summary>A grant (or an extension of one) for a number of hours or days; <see cref="GrantDuration"/> checks the pair.</summary>
+public sealed class GrantModel : GrantRecordsModel
+{
     public int? Duration { get; set; }
 
     public GrantUnit? Unit { get; set; }

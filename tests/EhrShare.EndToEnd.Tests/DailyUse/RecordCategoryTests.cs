@@ -249,7 +249,7 @@ public sealed partial class RecordCategoryTests(EhrE2EFixture e2e)
     }
 
     /// <summary>Uploads through the form with a category chosen, and waits until the record is listed.</summary>
-    private static async Task UploadAsync(IPage page, string title, string fileName, string type, byte[] content, string category)
+    internal static async Task UploadAsync(IPage page, string title, string fileName, string type, byte[] content, string category)
     {
         await page.GotoAsync("/Patient");
         await page.FillUploadAsync(title, fileName, type, content);

@@ -49,3 +49,29 @@ internal sealed class RequestReportConfiguration : IEntityTypeConfiguration<Requ
         report.HasIndex(r => r.ReportedAt);
     }
 }
+
+internal sealed class GrantScopeConfiguration : IEntityTypeConfiguration<GrantScope>
+{
+    public void Configure(EntityTypeBuilder<GrantScope> scope)
+    {
+        scope.ToTable("GrantScopes");
+        scope.HasKey(s => s.Id);
+        scope.Property(s => s.PatientAccount).HasMaxLength(42).IsRequired();
+        scope.Property(s => s.DoctorAccount).HasMaxLength(42).IsRequired();
+        scope.Ignore(s => s.Covered);
+        scope.HasMany(s => s.Records).WithOne().HasForeignKey(r => r.GrantScopeId).OnDelete(DeleteBehavior.Cascade);
+        // At most one set per grant and block (a second change in a block replaces the first).
+        scope.HasIndex(s => new { s.PatientAccount, s.DoctorAccount, s.FromBlock }).IsUnique();
+    }
+}
+
+internal sealed class GrantScopeRecordConfiguration : IEntityTypeConfiguration<GrantScopeRecord>
+{
+    public void Configure(EntityTypeBuilder<GrantScopeRecord> record)
+    {
+        record.ToTable("GrantScopeRecords");
+        record.HasKey(r => new { r.GrantScopeId, r.RecordId });
+        // No foreign key to the record: a removed record stays named by the set the chain's root was built from.
+        record.HasIndex(r => r.RecordId);
+    }
+}

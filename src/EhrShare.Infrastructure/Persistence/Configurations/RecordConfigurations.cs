@@ -42,8 +42,11 @@ internal sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<Acc
         entry.Property(e => e.State).HasConversion<string>().HasMaxLength(16);
         entry.Property(e => e.LastError).HasMaxLength(500);
         entry.Property(e => e.TransactionHash).HasMaxLength(66);
-        // Kept on a batch's first entry only: a logAccessBatch of Outbox:MaxBatch (at most 100) reads is about 13 KB.
-        entry.Property(e => e.SignedTransaction).HasMaxLength(16384);
+        // Kept on a batch's first entry only: a logAccessBatch of Outbox:MaxBatch (at most 100) reads is about 13 KB, more
+        // with proofs (a set of 1,000,000 records: 20 hashes a read, 64 KB more), so no fixed limit.
+        entry.Property(e => e.SignedTransaction);
+        // 32 hashes: a set of 4 billion records.
+        entry.Property(e => e.Proof).HasMaxLength(1024);
         entry.HasIndex(e => new { e.State, e.NextAttemptAt });
         // A Sent batch is taken up again by its transaction's hash.
         entry.HasIndex(e => e.TransactionHash);

@@ -143,6 +143,53 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.ToTable("Emergencies", (string)null);
                 });
 
+            modelBuilder.Entity("EhrShare.Core.Access.GrantScope", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("AllRecords")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("DoctorAccount")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.Property<long>("FromBlock")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PatientAccount")
+                        .IsRequired()
+                        .HasMaxLength(42)
+                        .HasColumnType("varchar(42)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PatientAccount", "DoctorAccount", "FromBlock")
+                        .IsUnique();
+
+                    b.ToTable("GrantScopes", (string)null);
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.GrantScopeRecord", b =>
+                {
+                    b.Property<long>("GrantScopeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("RecordId")
+                        .HasColumnType("char(36)");
+
+                    b.HasKey("GrantScopeId", "RecordId");
+
+                    b.HasIndex("RecordId");
+
+                    b.ToTable("GrantScopeRecords", (string)null);
+                });
+
             modelBuilder.Entity("EhrShare.Core.Access.RequestReport", b =>
                 {
                     b.Property<long>("Id")
@@ -460,11 +507,14 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasMaxLength(42)
                         .HasColumnType("varchar(42)");
 
+                    b.Property<byte[]>("Proof")
+                        .HasMaxLength(1024)
+                        .HasColumnType("varbinary(1024)");
+
                     b.Property<Guid?>("RecordId")
                         .HasColumnType("char(36)");
 
                     b.Property<byte[]>("SignedTransaction")
-                        .HasMaxLength(16384)
                         .HasColumnType("longblob");
 
                     b.Property<string>("State")
@@ -1289,6 +1339,15 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("EhrShare.Core.Access.GrantScopeRecord", b =>
+                {
+                    b.HasOne("EhrShare.Core.Access.GrantScope", null)
+                        .WithMany("Records")
+                        .HasForeignKey("GrantScopeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("EhrShare.Core.Access.RequestReport", b =>
                 {
                     b.HasOne("EhrShare.Core.Users.ApplicationUser", null)
@@ -1445,6 +1504,11 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("EhrShare.Core.Access.GrantScope", b =>
+                {
+                    b.Navigation("Records");
                 });
 #pragma warning restore 612, 618
         }
