@@ -240,9 +240,26 @@ public sealed class AccessManagement(
         PatientParty patient, DoctorSummary doctor, DateTimeOffset expiresAt, IReadOnlyCollection<Guid>? records, bool checkChoice, CancellationToken cancellationToken)
     {
         var chosen = records is null || !checkChoice ? records : await shared.CheckChoiceAsync(patient.User.Id, records, cancellationToken);
-        var block = chosen is null
-            ? await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken)
-            : await ledger.GrantRecordsAsync(patient.Account, doctor.Account, expiresAt, chosen, cancellationToken);
+        if (chosen is null)
+        {
+            // Every record: a read judged by the new root needs no proof, so nothing is staged.
+            var all = await ledger.GrantAccessAsync(patient.Account, doctor.Account, expiresAt, cancellationToken);
+            await shared.SaveAsync(patient.Account.Address, doctor.Account, records: null, all);
+            return null;
+        }
+
+        await shared.StageAsync(patient.Account.Address, doctor.Account, chosen, cancellationToken);
+        ulong block;
+        try
+        {
+            block = await ledger.GrantRecordsAsync(patient.Account, doctor.Account, expiresAt, chosen, cancellationToken);
+        }
+        catch
+        {
+            await shared.UnstageAsync(patient.Account.Address, doctor.Account);
+            throw;
+        }
+
         await shared.SaveAsync(patient.Account.Address, doctor.Account, chosen, block);
         return chosen;
     }

@@ -115,6 +115,11 @@ public sealed class AccessGate(
                     decision = await ledger.DecideAccessAsync(patient.Account.Address, doctor.Account.Address, recordId, proof, now, cancellationToken);
                 }
 
+                if (decision.OutsideGrant)
+                {
+                    (decision, covered, proof) = await RetryOutsideGrantAsync(patient, doctor, recordId, now, decision, covered, proof, cancellationToken);
+                }
+
                 (allowed, block) = (decision.Allowed, decision.DecidedAtBlock);
                 denialReason = allowed || decision.Suspended ? null : DenialReason(decision, now);
                 doctorSuspended = !allowed && decision.Suspended;
@@ -147,6 +152,37 @@ public sealed class AccessGate(
             Covered = covered,
             Proof = proof,
         };
+    }
+
+    /// <summary>
+    /// A read refused as outside the grant may have been judged by a set the app has not saved yet: the change was mined
+    /// after the app read its sets (or between the patient's grant being mined and its set being saved). The contract is
+    /// asked again with the proofs of the sets the app knows now (the one in force at the decision's block, read
+    /// afresh, and the staged one); it judges each against the root it holds, so only a proof of a set the chain really
+    /// named can allow the read. The first allowed decision is kept; otherwise the first refusal stands.
+    /// </summary>
+    private async Task<(LedgerAccessDecision Decision, IReadOnlySet<Guid>? Covered, byte[] Proof)> RetryOutsideGrantAsync(
+        PatientParty patient, DoctorParty doctor, Guid? recordId, DateTimeOffset now,
+        LedgerAccessDecision refused, IReadOnlySet<Guid>? tried, byte[] triedProof, CancellationToken cancellationToken)
+    {
+        var patientAccount = patient.Account.Address;
+        var doctorAccount = doctor.Account.Address;
+        var candidates = new[]
+        {
+            GrantScopeRules.CoveredAt(await shared.KeptAsync(patientAccount, doctorAccount, cancellationToken), refused.DecidedAtBlock),
+            await shared.StagedAsync(patientAccount, doctorAccount, cancellationToken),
+        };
+        foreach (var candidate in candidates.Where(c => c is not null && !SameSet(c, tried)))
+        {
+            var proof = ledger.RecordProof(recordId, candidate);
+            var decision = await ledger.DecideAccessAsync(patientAccount, doctorAccount, recordId, proof, now, cancellationToken);
+            if (decision.Allowed)
+            {
+                return (decision, candidate, proof);
+            }
+        }
+
+        return (refused, tried, triedProof);
     }
 
     private static bool SameSet(IReadOnlySet<Guid>? a, IReadOnlySet<Guid>? b) => a is null ? b is null : b is not null && a.SetEquals(b);

@@ -77,8 +77,10 @@ public sealed class PageDiagnostics
         };
         page.RequestFailed += (_, request) =>
         {
-            // A navigation that a click or another navigation interrupts is aborted by design.
-            if (request.ResourceType != "document" && !IsFavicon(request.Url))
+            // A navigation that a click or another navigation interrupts is aborted by design. Chromium's own
+            // components (its PDF viewer is the extension that opens a PDF in a frame) are not the app's requests:
+            // leaving a page while one loads aborts it, which a busy machine makes likely.
+            if (request.ResourceType != "document" && !IsFavicon(request.Url) && !IsBrowsersOwn(request.Url))
             {
                 d.Problem($"{request.ResourceType} {request.Url} failed: {request.Failure}");
             }
@@ -93,6 +95,8 @@ public sealed class PageDiagnostics
             }
         };
     }
+
+    private static bool IsBrowsersOwn(string url) => url.StartsWith("chrome-extension://", StringComparison.Ordinal);
 
     private static bool IsFavicon(string url) => new Uri(url).AbsolutePath == "/favicon.ico";
 

@@ -131,6 +131,45 @@ public sealed class ChosenRecordsTests(EhrAppFixture fixture) : IClassFixture<Eh
         }
     }
 
+    /// <summary>
+    /// The moment between a change of the set being mined and the app saving it: the app still holds the old set, the
+    /// chain the new root. A read of a record of the new set is refused by the old set's proof, then asked again with the
+    /// staged set's, which the chain accepts: allowed, logged as allowed, no penalty. A record of neither stays refused.
+    /// </summary>
+    [Fact]
+    public async Task AReadBetweenAChangeBeingMinedAndItsSetBeingSaved_IsJudgedByTheStagedSet_WithoutAPenalty()
+    {
+        var (patient, doctor, p, d, records) = await RequestedWithRecordsAsync(3);
+        using (p)
+        using (d)
+        {
+            await GrantAsync(p, doctor, records[0]);
+            await using var scope = fixture.App.Services.CreateAsyncScope();
+            var (patientParty, doctorSummary) = await scope.ServiceProvider.GetRequiredService<RecordParties>()
+                .PatientAndDoctorAsync(patient.Id, doctor.Id, CancellationToken.None);
+            var shared = scope.ServiceProvider.GetRequiredService<SharedRecords>();
+            var expires = (await Chain.PermissionAsync(fixture.App, patient.Id, doctor.Id)).ExpiresAt!.Value;
+
+            // The change as AccessManagement makes it, stopped before the set is saved.
+            await shared.StageAsync(patientParty.Account.Address, doctorSummary.Account, [records[1]], CancellationToken.None);
+            var minedIn = await scope.ServiceProvider.GetRequiredService<IAccessLedger>()
+                .GrantRecordsAsync(patientParty.Account, doctorSummary.Account, expires, [records[1]], CancellationToken.None);
+
+            Assert.Equal(HttpStatusCode.OK, (await d.Client.GetAsync($"/Doctor/Records/{records[1]}/Download")).StatusCode);
+            await DoctorAccessTests.AssertRefusedAsync(d, $"/Doctor/Records/{records[2]}/Download", "This record is not among those the patient shared with you.");
+
+            var attempts = await Chain.AttemptsOnChainAsync(fixture.App, doctor.Id, 2);
+            Assert.Equal(new Guid?[] { records[1], records[2] }, attempts.Select(a => a.RecordId));
+            Assert.Equal(new bool?[] { true, false }, attempts.Select(a => a.ChainAllowed));
+            Assert.All(attempts, a => Assert.Equal(a.DecidedAllowed, a.ChainAllowed));
+            Assert.Equal(1u, (await Chain.StandingAsync(fixture.App, doctor.Id)).Penalties);
+
+            // Saving the mined set drops the staged copy.
+            await shared.SaveAsync(patientParty.Account.Address, doctorSummary.Account, [records[1]], minedIn);
+            Assert.Null(await shared.StagedAsync(patientParty.Account.Address, doctorSummary.Account, CancellationToken.None));
+        }
+    }
+
     /// <summary>Makes the doctor's pending attempts due now.</summary>
     private async Task MakeAttemptsDueAsync(TestUser doctor)
     {
