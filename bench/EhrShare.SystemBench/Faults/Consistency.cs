@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;

@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,7 @@ public sealed record RecordFilter(string? Text = null, RecordCategory? Category 
 }
 
 /// <summary>A patient's records as a doctor the contract allowed sees them, with who the patient is.</summary>
-public sealed record DoctorPatientRecords(Access.PatientSummary Patient, IReadOnlyList<RecordSummary> Records)
+public sealed record DoctorPatientRecords(PatientSummary Patient, IReadOnlyList<RecordSummary> Records)
 {
     /// <summary>The patient shared chosen records with the doctor: <see cref="Records"/> holds only those.</summary>
     public bool ChosenOnly { get; init; }
@@ -64,14 +65,15 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
     {
         var patient = await parties.FindPatientAsync(patientUserId, cancellationToken)
             ?? throw new Common.NotFoundException("That patient does not exist.");
-        var attempt = await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
-        var summary = new Access.PatientSummary(patient.User.Id, patient.User.DisplayName, patient.Address, patient.Account.Address);
+        var (attempt, refusal) = await gate.CheckAsync(patient, doctorUserId, recordId: null, cancellationToken);
+        refusal?.Throw();
+        var summary = new PatientSummary(patient.User.Id, patient.User.DisplayName, patient.Address, patient.Account.Address);
         return new DoctorPatientRecords(summary, await QueryAsync(patientUserId, filter, attempt.Covered, cancellationToken)) { ChosenOnly = attempt.Covered is not null };
     }
 
     /// <summary>
     /// One record's description, for the page a doctor views it in. The contract decides as for a read of that record; a
-    /// refusal is recorded (and thrown) as any refused read is. An allowed decision is not recorded here: the page only
+    /// refusal is recorded, then refused, as any refused read is. An allowed decision is not recorded here: the page only
     /// names the record, and the content it embeds (or the download it offers) is the read, decided and logged once, so
     /// one view is one logged access (docs/decisions/record-viewer-one-logged-read.md).
     /// </summary>
@@ -91,8 +93,9 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
         var attempt = await gate.DecideAsync(patient, doctorUserId, doctor, record.Id, cancellationToken);
         if (!attempt.Allowed)
         {
-            await gate.RecordAsync(attempt); // Records the refusal, then throws it.
-            throw new InvalidOperationException("A denied attempt was recorded as allowed.");
+            var refused = await gate.RecordAsync(attempt)
+                ?? throw new InvalidOperationException("A denied attempt was recorded as allowed.");
+            refused.Throw();
         }
 
         var d = descriptions.Unprotect(record.ProtectedDescription);

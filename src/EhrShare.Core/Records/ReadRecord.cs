@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Monitoring;
@@ -58,8 +59,9 @@ public sealed class ReadRecord(
         if (!attempt.Allowed)
         {
             Observe(hashTask);
-            await gate.RecordAsync(attempt); // Records the denial, then throws it.
-            throw new InvalidOperationException("A denied attempt was recorded as allowed.");
+            var refused = await gate.RecordAsync(attempt)
+                ?? throw new InvalidOperationException("A denied attempt was recorded as allowed.");
+            refused.Throw();
         }
 
         // Allowed: the block is rebuilt and the ciphertext opened while the attempt is written to the outbox. Nothing is

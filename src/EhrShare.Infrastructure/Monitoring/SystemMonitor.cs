@@ -1,3 +1,4 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using EhrShare.Core.Access;
 using EhrShare.Core.Data;
-using EhrShare.Core.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 
 namespace EhrShare.Infrastructure.Outbox;
 

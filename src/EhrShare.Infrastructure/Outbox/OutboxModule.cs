@@ -1,4 +1,4 @@
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

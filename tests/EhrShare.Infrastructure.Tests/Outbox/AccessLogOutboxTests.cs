@@ -1,5 +1,5 @@
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
-using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Chain;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.Infrastructure.Ethereum.Crypto;

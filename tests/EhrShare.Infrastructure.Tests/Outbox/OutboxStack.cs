@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Data;
-using EhrShare.Core.Records;
 using EhrShare.Core.Users;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Contracts;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 using EhrShare.Testing;
 using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Tests.Support;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using EhrShare.Core.Access;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Data;
-using EhrShare.Core.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Net;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
-using EhrShare.Core.Records;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Records.Support;
 using EhrShare.Web.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Doctor;
 using EhrShare.Web.Tests.Support;

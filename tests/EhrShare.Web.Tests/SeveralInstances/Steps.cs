@@ -1,5 +1,5 @@
 using System.Net;
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.Testing;
 using EhrShare.Web.Tests.Support;

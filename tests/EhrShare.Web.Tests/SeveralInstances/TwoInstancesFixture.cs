@@ -1,5 +1,5 @@
 using System.Globalization;
-using EhrShare.Core.Records;
+using EhrShare.Core.Access;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Contracts;
 using EhrShare.Infrastructure.Ethereum.Crypto;

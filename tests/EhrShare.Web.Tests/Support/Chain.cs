@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
+using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
-using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Persistence;
 using EhrShare.Testing;
 using Microsoft.EntityFrameworkCore;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using EhrShare.Core.Access;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;

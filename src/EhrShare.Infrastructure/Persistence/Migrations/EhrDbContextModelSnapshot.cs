@@ -451,7 +451,7 @@ namespace EhrShare.Infrastructure.Persistence.Migrations
                     b.ToTable("NotificationMailOptOuts", (string)null);
                 });
 
-            modelBuilder.Entity("EhrShare.Core.Records.AccessLogEntry", b =>
+            modelBuilder.Entity("EhrShare.Core.Access.AccessLogEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EhrShare.Core.Access;
 using EhrShare.Core.Data;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Ipfs;

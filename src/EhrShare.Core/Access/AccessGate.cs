@@ -1,21 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
-using EhrShare.Core.Access;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
+using EhrShare.Core.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace EhrShare.Core.Records;
+namespace EhrShare.Core.Access;
 
 /// <summary>
 /// Every read of a patient's data passes here: the contract decides (a view of the latest block, with expiries judged
 /// at the time of the read; the patient is allowed by ownership), and the attempt, allowed or not, is written to the
 /// access-log outbox before anything is returned, with that time and block: the contract logs it later as decided on
-/// them, so the chain records the decision the app acted on. A denial throws <see cref="AccessDeniedException"/> with
-/// the reason, and reaches the chain as a denial.
+/// them, so the chain records the decision the app acted on. A denial is recorded and returned as an
+/// <see cref="AccessRefusal"/> worded for the doctor; the caller refuses the read (reaching the chain as a denial).
 /// </summary>
 public sealed class AccessGate(
     IEhrDbContext db,
@@ -29,15 +29,14 @@ public sealed class AccessGate(
 {
     /// <summary>
     /// Decides and records one attempt; <paramref name="recordId"/> is null for the patient's record list. Returns the
-    /// allowed attempt (<see cref="AccessAttempt.Covered"/> narrows a doctor's list).
+    /// attempt (<see cref="AccessAttempt.Covered"/> narrows a doctor's list) and, for a denial, its refusal.
     /// </summary>
-    public async Task<AccessAttempt> CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
+    public async Task<(AccessAttempt Attempt, AccessRefusal? Refusal)> CheckAsync(PatientParty patient, string readerUserId, Guid? recordId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var doctor = readerUserId == patient.User.Id ? null : await parties.DoctorAsync(readerUserId, cancellationToken);
         var attempt = await DecideAsync(patient, readerUserId, doctor, recordId, started, cancellationToken);
-        await RecordAsync(attempt);
-        return attempt;
+        return (attempt, await RecordAsync(attempt));
     }
 
     /// <summary>
@@ -52,12 +51,12 @@ public sealed class AccessGate(
 
     /// <summary>
     /// The second half: the attempt, allowed or not, is written to the access-log outbox (durable when this returns,
-    /// whatever the caller's cancellation says); a denial then throws <see cref="AccessDeniedException"/> with the
-    /// reason, worded from the doctor's standing the decision came with, and what the refusal means for the doctor:
-    /// how many more refusals lead to suspension (the contract's threshold and the doctor's count, read while the
-    /// attempt is written), or why the doctor is suspended.
+    /// whatever the caller's cancellation says). Returns null for an allowed attempt; for a denial, the refusal worded
+    /// from the doctor's standing the decision came with, and what it means for the doctor: how many more refusals lead
+    /// to suspension (the contract's threshold and the doctor's count, read while the attempt is written), or why the
+    /// doctor is suspended. The caller serves nothing on a refusal (<see cref="AccessRefusal.Throw"/>).
     /// </summary>
-    public async Task RecordAsync(AccessAttempt attempt)
+    public async Task<AccessRefusal?> RecordAsync(AccessAttempt attempt)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         // Read while the attempt is written: the threshold (or a suspended doctor's cause) does not depend on it.
@@ -68,8 +67,10 @@ public sealed class AccessGate(
             if (!attempt.Allowed)
             {
                 logger.LogInformation("Access to {RecordId} of a patient denied to doctor {DoctorUserId}", attempt.RecordId, attempt.ReaderUserId);
-                throw new AccessDeniedException(await RefusalAsync(attempt, entry.Id, threshold!));
+                return new AccessRefusal(await RefusalAsync(attempt, entry.Id, threshold!));
             }
+
+            return null;
         }
         finally
         {
@@ -297,7 +298,7 @@ public sealed class AccessGate(
         {
             var cause = (await thresholdOrCause)?.Cause;
             var penalties = await PenaltiesAsync(doctorAccount);
-            return $"{Access.DoctorSuspension.Headline} {Access.DoctorSuspension.Describe(cause, penalties ?? 0)}";
+            return $"{DoctorSuspension.Headline} {DoctorSuspension.Describe(cause, penalties ?? 0)}";
         }
 
         var reason = attempt.DenialReason ?? $"{NoAccess} Ask the patient for access first, from My patients.";
@@ -335,6 +336,14 @@ public sealed class AccessGate(
             return null;
         }
     }
+}
+
+/// <summary>A recorded denial, in the words the doctor is shown.</summary>
+public sealed record AccessRefusal(string Message)
+{
+    /// <summary>Refuses the read the attempt was for: the caller's way out once the refusal is recorded.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public void Throw() => throw new AccessDeniedException(Message);
 }
 
 /// <summary>An attempt the contract has decided, not yet recorded: pass it to <see cref="AccessGate.RecordAsync"/>.</summary>

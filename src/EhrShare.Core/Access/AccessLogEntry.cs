@@ -1,4 +1,4 @@
-namespace EhrShare.Core.Records;
+namespace EhrShare.Core.Access;
 
 /// <summary>
 /// One attempt to read a patient's records, made durable here (the outbox) before the read proceeds, then logged on
