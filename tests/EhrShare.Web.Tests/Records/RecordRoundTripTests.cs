@@ -84,7 +84,7 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
         var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => RecordActions.UploadAsync(App, patient.Id, []));
 
         Assert.Equal("The file is empty. Choose a file with something in it.", refused.Message);
-        await AssertNothingKeptAsync(patient, fixture.Blobs.AddedSince(added), fixture.Vault.Seen.Skip(seen));
+        await AssertNothingKeptAsync(patient, fixture.Blobs.AddedSince(added), await StackProbe.SeenForAsync(App, fixture.Vault, seen, patient.Id));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class RecordRoundTripTests(TappedAppFixture fixture) : IClassFixtu
         Assert.False(ok);
         Assert.Equal("The file is empty. Choose a file with something in it.", message);
         Assert.Empty(await RecordSteps.ListedRecordIdsAsync(session));
-        await AssertNothingKeptAsync(patient, fixture.Blobs.AddedSince(added), fixture.Vault.Seen.Skip(seen));
+        await AssertNothingKeptAsync(patient, fixture.Blobs.AddedSince(added), await StackProbe.SeenForAsync(App, fixture.Vault, seen, patient.Id));
     }
 
     [Fact]

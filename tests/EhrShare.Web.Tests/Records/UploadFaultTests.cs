@@ -53,8 +53,8 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
         Assert.Empty(await RecordSteps.ListedRecordIdsAsync(onlooker));
         Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
-        await StackProbe.AssertNoSharesAsync(stack.Vault.Seen.Skip(seen));
-        Assert.Equal(pending.Id, Assert.Single(stack.Vault.Seen.Skip(seen))); // the rollback did go to the nodes
+        await StackProbe.AssertNoSharesAsync(await StackProbe.SeenForAsync(App, stack.Vault, seen, patient.Id));
+        Assert.Equal(pending.Id, Assert.Single(await StackProbe.SeenForAsync(App, stack.Vault, seen, patient.Id))); // the rollback did go to the nodes
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
             Assert.Equal("The upload did not go through and nothing was kept: The blockchain node is not reachable at the moment; nothing was changed. Please try again in a little while.", message);
         }
 
-        var recordId = Assert.Single(stack.Vault.Seen.Skip(seen));
+        var recordId = Assert.Single(await StackProbe.SeenForAsync(App, stack.Vault, seen, patient.Id));
         var cid = Assert.Single(stack.Blobs.AddedSince(added));
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
         await StackProbe.AssertNoSharesAsync([recordId]);
@@ -172,7 +172,7 @@ public sealed class UploadFaultTests(OwnStackFixture stack) : IClassFixture<OwnS
         }
 
         // The shares went at once; the ciphertext could not be unpinned, so the row waits, rolling back, seen by nobody.
-        var recordId = Assert.Single(stack.Vault.Seen.Skip(seen));
+        var recordId = Assert.Single(await StackProbe.SeenForAsync(App, stack.Vault, seen, patient.Id));
         var cid = Assert.Single(stack.Blobs.AddedSince(added));
         var row = Assert.Single(await StackProbe.RowsOfAsync(App, patient.Id));
         Assert.Equal(RecordState.RollingBack, row.State);

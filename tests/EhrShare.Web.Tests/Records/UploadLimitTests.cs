@@ -82,10 +82,11 @@ public sealed class SmallLimitAppFixture : IAsyncLifetime
         Assert.Empty(await StackProbe.RowsOfAsync(App, patient.Id));
         Assert.Empty(await RecordSteps.ListedRecordIdsAsync(session));
         Assert.Equal(pins.Order(), (await StackProbe.PinsAsync(App)).Order());
-        await StackProbe.AssertNoSharesAsync(Vault.Seen.Skip(seen));
+        var touched = await StackProbe.SeenForAsync(App, Vault, seen, patient.Id);
+        await StackProbe.AssertNoSharesAsync(touched);
         if (beforeAnyWrite)
         {
-            Assert.Empty(Vault.Seen.Skip(seen));
+            Assert.Empty(touched);
             Assert.Empty(Blobs.AddedSince(added));
         }
     }

@@ -93,6 +93,20 @@ public static class StackProbe
             .Where(r => r.PatientUserId == patientUserId).ToListAsync();
     }
 
+    /// <summary>
+    /// The records <paramref name="vault"/> saw after its first <paramref name="since"/>, less other patients' records.
+    /// Every test app shares one database, so an app's background reconciler may finish another test's removal (or
+    /// rollback) through this app's vault while a test watches it.
+    /// </summary>
+    public static async Task<List<Guid>> SeenForAsync(EhrAppFactory app, VaultTap vault, int since, string patientUserId)
+    {
+        var ids = vault.Seen.Skip(since).ToList();
+        using var scope = app.Services.CreateScope();
+        var others = await scope.ServiceProvider.GetRequiredService<IEhrDbContext>().Records.AsNoTracking()
+            .Where(r => ids.Contains(r.Id) && r.PatientUserId != patientUserId).Select(r => r.Id).ToListAsync();
+        return ids.Except(others).ToList();
+    }
+
     public static async Task<List<AccessLogEntry>> AccessLogOfAsync(EhrAppFactory app, Guid recordId)
     {
         using var scope = app.Services.CreateScope();
