@@ -336,7 +336,7 @@ public static class ReportWriter
             "loopback port (`WebApplicationFactory.UseKestrel`). Clients talk HTTP/1.1 to it over TCP, with cookies and antiforgery tokens, like the browser: uploads are the " +
             "streamed multipart that `wwwroot/js/upload.js` sends, reads are `/Doctor/Records/{id}/Download` read to the last byte.");
         md.AppendLine("- Patients and doctors are created through the use cases (registration, then the admin's approval: a funded account registered on the contract); " +
-            "access is requested and granted through `AccessManagement`. The owner raises the contract's penalty threshold so the deliberate unauthorised attempts are " +
+            "access is requested and granted through the `RequestAccess` and `GrantAccess` use cases. The owner raises the contract's penalty threshold so the deliberate unauthorised attempts are " +
             "logged and counted but do not suspend the doctor who makes them.");
         md.AppendLine("- Latency series run one request at a time; after each series the bench waits for the access-log outbox to drain, so series do not overlap. The app's " +
             "own step timings (its `ehrshare.operation.duration` histogram) are collected for each series.");

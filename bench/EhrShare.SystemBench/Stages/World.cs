@@ -46,7 +46,7 @@ public sealed record WorldState
 /// <summary>
 /// Creates the bench's patients and doctors through the real use cases (registration, then the admin's approval, which
 /// funds their accounts and registers them on the contract), uploads their records through HTTP, and grants access
-/// through <see cref="AccessManagement"/> — the same paths the web pages take.
+/// through <see cref="RequestAccess"/> and <see cref="GrantAccess"/> — the same paths the web pages take.
 /// </summary>
 public static class World
 {
@@ -109,9 +109,8 @@ public static class World
     public static async Task GrantAsync(BenchApp app, BenchUser patient, BenchUser doctor)
     {
         using var scope = app.Services.CreateScope();
-        var access = scope.ServiceProvider.GetRequiredService<AccessManagement>();
-        await access.RequestAsync(doctor.Id, patient.Address!, CancellationToken.None);
-        await access.GrantAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow.AddDays(30), CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<RequestAccess>().ExecuteAsync(doctor.Id, patient.Address!, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<GrantAccess>().ExecuteAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow.AddDays(30), CancellationToken.None);
     }
 
     /// <summary>The newest committed record of the patient with this title.</summary>

@@ -2,6 +2,7 @@ using EhrShare.Core.Chain;
 using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 using Microsoft.EntityFrameworkCore;
 
@@ -92,6 +93,7 @@ public sealed record HistoryPage(IReadOnlyList<HistoryEntry> Entries, int Page, 
 public sealed class AccessHistory(
     IEhrDbContext db,
     RecordParties parties,
+    PeopleDirectory people,
     ChainEventWindows windows,
     IEmergencyReasonProtector protector,
     IRecordDescriptionProtector descriptions)
@@ -211,12 +213,7 @@ public sealed class AccessHistory(
         var accounts = doctorAccounts
             .Concat(merged.Select(m => m.Event?.Doctor ?? m.Waiting?.ActorAccount).OfType<string>())
             .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var names = (await (
-                from account in db.ChainAccounts.AsNoTracking()
-                join user in db.Users.AsNoTracking() on account.UserId equals user.Id
-                where accounts.Contains(account.Address)
-                select new { account.Address, user.DisplayName }).ToListAsync(cancellationToken))
-            .ToDictionary(x => x.Address, x => x.DisplayName, StringComparer.OrdinalIgnoreCase);
+        var names = await people.NamesAsync(accounts, cancellationToken);
         var titles = await RecordTitles.OfPatientAsync(db, descriptions, patient.User.Id, cancellationToken);
         var emergencyHashes = merged.Where(m => m.Event?.Name == "EmergencyAccess").Select(m => m.Event!.TransactionHash).ToList();
         var reasons = emergencyHashes.Count == 0

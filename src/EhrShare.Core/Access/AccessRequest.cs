@@ -1,3 +1,6 @@
+using EhrShare.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
 namespace EhrShare.Core.Access;
 
 /// <summary>
@@ -53,4 +56,14 @@ public class RequestReport
     public string? Comment { get; set; }
 
     public DateTimeOffset ReportedAt { get; set; }
+}
+
+/// <summary>The requests' bookkeeping shared by the use cases that answer them.</summary>
+internal static class AccessRequests
+{
+    /// <summary>The patient answered (or blocked): the doctor's requests to them stop counting as open.</summary>
+    public static Task CloseAsync(this IEhrDbContext db, string patientUserId, string doctorUserId, AccessRequestAnswer answer, DateTimeOffset now) =>
+        db.AccessRequests
+            .Where(r => r.PatientUserId == patientUserId && r.DoctorUserId == doctorUserId && r.AnsweredAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now).SetProperty(r => r.Answer, answer), CancellationToken.None);
 }

@@ -1,6 +1,7 @@
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,9 +52,7 @@ public sealed class RequestModeration(IEhrDbContext db, RecordParties parties, I
         var now = clock.GetUtcNow();
         db.DoctorBlocks.Add(new DoctorBlock { PatientUserId = patient.User.Id, DoctorUserId = doctor.UserId, BlockedAt = now });
         await db.SaveChangesAsync(CancellationToken.None);
-        await db.AccessRequests
-            .Where(r => r.PatientUserId == patient.User.Id && r.DoctorUserId == doctor.UserId && r.AnsweredAt == null)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.AnsweredAt, now).SetProperty(r => r.Answer, AccessRequestAnswer.Blocked), CancellationToken.None);
+        await db.CloseAsync(patient.User.Id, doctor.UserId, AccessRequestAnswer.Blocked, now);
         return doctor;
     }
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace EhrShare.Core.Accounts;
 
 /// <summary>A patient or doctor as the admin sees them, with their standing on the chain once approved.</summary>
-public sealed record UserOverview(
+public sealed record UserSummary(
     string UserId,
     string Name,
     string Email,
@@ -43,7 +43,7 @@ public enum UserFilter
 }
 
 /// <summary>A page of the Users list: the users shown, and whether more matched than are shown.</summary>
-public sealed record UserList(IReadOnlyList<UserOverview> Users, bool Truncated);
+public sealed record UserList(IReadOnlyList<UserSummary> Users, bool Truncated);
 
 /// <summary>
 /// The admin suspends, reinstates, lifts doctors' penalties (the chain holds this state), signs users out
@@ -87,23 +87,23 @@ public sealed class UserAdministration(
         var take = filter == UserFilter.Suspended ? SuspendedCandidates : PageSize;
         var rows = await query.OrderBy(x => x.User.DisplayName).ThenBy(x => x.User.Id).Take(take + 1).ToListAsync(cancellationToken);
         var truncated = rows.Count > take;
-        var overviews = await OverviewsAsync(rows.Take(take).ToList(), now, cancellationToken);
+        var summaries = await SummariesAsync(rows.Take(take).ToList(), now, cancellationToken);
         if (filter == UserFilter.Suspended)
         {
-            overviews = overviews.Where(u => u.Suspended).ToList();
+            summaries = summaries.Where(u => u.Suspended).ToList();
         }
 
-        return new UserList(overviews, truncated);
+        return new UserList(summaries, truncated);
     }
 
     /// <summary>Approved users the Suspended filter asks the chain about, at most.</summary>
     public const int SuspendedCandidates = 500;
 
     /// <summary>One patient or doctor, as listed; for the confirmation pages that name whom an action concerns.</summary>
-    public async Task<UserOverview> GetAsync(string userId, CancellationToken cancellationToken)
+    public async Task<UserSummary> GetAsync(string userId, CancellationToken cancellationToken)
     {
         var rows = await People().Where(x => x.User.Id == userId).ToListAsync(cancellationToken);
-        return (await OverviewsAsync(rows, clock.GetUtcNow(), cancellationToken)).SingleOrDefault()
+        return (await SummariesAsync(rows, clock.GetUtcNow(), cancellationToken)).SingleOrDefault()
             ?? throw new NotFoundException("No such user.");
     }
 
@@ -126,19 +126,19 @@ public sealed class UserAdministration(
         return user.DisplayName;
     }
 
-    private IQueryable<Person> People() =>
+    private IQueryable<UserRow> People() =>
         from user in db.Users.AsNoTracking()
         join account in db.ChainAccounts.AsNoTracking() on user.Id equals account.UserId into accounts
         from account in accounts.DefaultIfEmpty()
         where db.Patients.Any(p => p.UserId == user.Id) || db.Doctors.Any(d => d.UserId == user.Id)
-        select new Person { User = user, Account = account == null ? null : account.Address };
+        select new UserRow { User = user, Account = account == null ? null : account.Address };
 
-    private async Task<List<UserOverview>> OverviewsAsync(List<Person> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<List<UserSummary>> SummariesAsync(List<UserRow> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var ids = rows.Select(r => r.User.Id).ToList();
         var patients = await db.Patients.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, cancellationToken);
         var standings = await Task.WhenAll(rows.Select(r => StandingAsync(r, cancellationToken)));
-        return rows.Select((r, i) => new UserOverview(
+        return rows.Select((r, i) => new UserSummary(
                 r.User.Id, r.User.DisplayName, r.User.Email ?? "",
                 patients.ContainsKey(r.User.Id) ? Roles.Patient : Roles.Doctor,
                 r.Account,
@@ -149,13 +149,13 @@ public sealed class UserAdministration(
             .ToList();
     }
 
-    private async Task<LedgerAccount?> StandingAsync(Person person, CancellationToken cancellationToken) =>
+    private async Task<LedgerAccount?> StandingAsync(UserRow person, CancellationToken cancellationToken) =>
         person.Account is { } account && person.User.Status == UserStatus.Approved
             ? await ledger.GetAccountAsync(account, cancellationToken)
             : null;
 
     /// <summary>A user row with its chain account, if approved (a class with setters so EF can filter on it after the projection).</summary>
-    private sealed class Person
+    private sealed class UserRow
     {
         public required ApplicationUser User { get; init; }
 

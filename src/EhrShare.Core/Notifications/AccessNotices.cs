@@ -1,5 +1,5 @@
 using System.Globalization;
-using EhrShare.Core.Access;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 
 namespace EhrShare.Core.Notifications;

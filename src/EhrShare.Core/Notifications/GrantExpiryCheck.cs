@@ -2,7 +2,7 @@ using System.Globalization;
 using EhrShare.Core.Chain;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
-using EhrShare.Core.Users;
+using EhrShare.Core.People;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +28,7 @@ public sealed class NotificationOptions
 /// revoked or renewed since), tell their doctor once per grant (the once-key is the grant's parties and expiry, so a
 /// renewal with a new expiry is told again). Idempotent: running it twice, or in two instances, tells once.
 /// </summary>
-public sealed class GrantExpiryCheck(IEhrDbContext db, IAccessLedger ledger, Notifier notifier, TimeProvider clock, IOptions<NotificationOptions> options)
+public sealed class GrantExpiryCheck(IEhrDbContext db, PeopleDirectory people, IAccessLedger ledger, Notifier notifier, TimeProvider clock, IOptions<NotificationOptions> options)
 {
     /// <summary>Returns how many doctors were told in this run.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -39,11 +39,12 @@ public sealed class GrantExpiryCheck(IEhrDbContext db, IAccessLedger ledger, Not
             .Where(e => e.Name == "PermissionGranted" && e.ExpiresAt > now && e.ExpiresAt <= until && e.Patient != null && e.Doctor != null)
             .Select(e => new { Patient = e.Patient!, Doctor = e.Doctor!, ExpiresAt = e.ExpiresAt!.Value })
             .Distinct().ToListAsync(cancellationToken);
+        var known = await people.ByAccountAsync(grants.SelectMany(g => new[] { g.Patient, g.Doctor }).ToList(), cancellationToken);
         var told = 0;
         foreach (var grant in grants)
         {
-            var doctorUserId = await db.ChainAccounts.AsNoTracking().Where(a => a.Address == grant.Doctor).Select(a => a.UserId).FirstOrDefaultAsync(cancellationToken);
-            if (doctorUserId is null)
+            if (known.GetValueOrDefault(grant.Doctor)?.Doctor?.UserId is not { } doctorUserId ||
+                known.GetValueOrDefault(grant.Patient)?.Patient?.Address is not { } shown)
             {
                 continue;
             }
@@ -69,17 +70,6 @@ public sealed class GrantExpiryCheck(IEhrDbContext db, IAccessLedger ledger, Not
                 continue;
             }
 
-            var address = await (
-                from account in db.ChainAccounts.AsNoTracking()
-                join profile in db.Patients.AsNoTracking() on account.UserId equals profile.UserId
-                where account.Address == grant.Patient && profile.Pid != null
-                select new { profile.AreaId, profile.Pid }).FirstOrDefaultAsync(cancellationToken);
-            if (address is null)
-            {
-                continue;
-            }
-
-            var shown = new PatientAddress((uint)address.AreaId, (uint)address.Pid!.Value);
             await notifier.ToUserAsync(
                 doctorUserId,
                 NotificationKind.GrantExpiringSoon,

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EhrShare.Core.Access;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 using EhrShare.Core.Records.Content;
 using Hl7.Fhir.Model;

@@ -1,12 +1,17 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Data;
+using EhrShare.Core.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace EhrShare.Core.Records;
 
 /// <summary>What a record list shows: metadata from the app database (never the key or the CID).</summary>
 public sealed record RecordSummary(Guid Id, string Title, string? Notes, string FileName, string ContentType, long Size, DateTimeOffset CreatedAt,
-    RecordCategory Category = RecordCategory.Other);
+    RecordCategory Category = RecordCategory.Other)
+{
+    /// <summary>The hash of the record's block as anchored on the chain (public there already).</summary>
+    public byte[]? BlockHash { get; init; }
+}
 
 /// <summary>
 /// What a list is narrowed to: words in the title, notes or file name, and a category. The words are matched after the
@@ -47,6 +52,19 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
     {
         await parties.PatientAsync(patientUserId, cancellationToken);
         return await QueryAsync(patientUserId, filter, only: null, cancellationToken);
+    }
+
+    /// <summary>The patient whose committed record this is; null when there is none (the API says not found before deciding).</summary>
+    public Task<string?> PatientOfAsync(Guid recordId, CancellationToken cancellationToken) =>
+        db.Records.AsNoTracking().Where(r => r.Id == recordId && r.State == RecordState.Committed)
+            .Select(r => r.PatientUserId).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>One of the patient's own committed records (the patient's pages name it before a view or a removal).</summary>
+    public async Task<RecordSummary> OneForPatientAsync(string patientUserId, Guid recordId, CancellationToken cancellationToken)
+    {
+        await parties.PatientAsync(patientUserId, cancellationToken);
+        return (await QueryAsync(patientUserId, RecordFilter.None, new HashSet<Guid> { recordId }, cancellationToken)).SingleOrDefault()
+            ?? throw new Common.NotFoundException("That record does not exist or was removed.");
     }
 
     /// <summary>
@@ -118,7 +136,7 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
 
         var rows = await query
             .OrderByDescending(r => r.CreatedAt)
-            .Select(r => new { r.Id, r.ProtectedDescription, r.ContentType, r.Size, r.CreatedAt, r.Category })
+            .Select(r => new { r.Id, r.ProtectedDescription, r.ContentType, r.Size, r.CreatedAt, r.Category, r.BlockHash })
             .ToListAsync(cancellationToken);
         var found = new List<RecordSummary>(rows.Count);
         foreach (var r in rows)
@@ -126,7 +144,7 @@ public sealed class ListRecords(IEhrDbContext db, RecordParties parties, AccessG
             var d = descriptions.Unprotect(r.ProtectedDescription);
             if (filter.Matches(d))
             {
-                found.Add(new RecordSummary(r.Id, d.Title, d.Notes, d.FileName, r.ContentType, r.Size, r.CreatedAt, r.Category));
+                found.Add(new RecordSummary(r.Id, d.Title, d.Notes, d.FileName, r.ContentType, r.Size, r.CreatedAt, r.Category) { BlockHash = r.BlockHash });
             }
         }
 

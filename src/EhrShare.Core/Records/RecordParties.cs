@@ -1,6 +1,6 @@
-using EhrShare.Core.Access;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
+using EhrShare.Core.People;
 using EhrShare.Core.Users;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,6 +4,7 @@ using EhrShare.Core.Chain.Index;
 using EhrShare.Core.Common;
 using EhrShare.Core.Data;
 using EhrShare.Core.Monitoring;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 using EhrShare.Infrastructure.Ethereum;
 using EhrShare.Infrastructure.Ethereum.Contracts;
@@ -21,6 +22,7 @@ namespace EhrShare.Infrastructure.Monitoring;
 /// </summary>
 internal sealed class SystemMonitor(
     IEhrDbContext db,
+    PeopleDirectory people,
     ChainMonitor chain,
     ChainEventWindows windows,
     KuboRpcClient ipfs,
@@ -161,12 +163,7 @@ internal sealed class SystemMonitor(
 
     private async Task<Dictionary<string, string>> NamesAsync(IReadOnlyCollection<string> accounts, CancellationToken cancellationToken)
     {
-        var names = (await (
-                from account in db.ChainAccounts.AsNoTracking()
-                join user in db.Users.AsNoTracking() on account.UserId equals user.Id
-                where accounts.Contains(account.Address)
-                select new { account.Address, user.DisplayName }).ToListAsync(cancellationToken))
-            .ToDictionary(x => x.Address, x => x.DisplayName, StringComparer.OrdinalIgnoreCase);
+        var names = await people.NamesAsync(accounts, cancellationToken);
         if (chainOptions.Value.GetManagerKey().Address.ToString() is { } manager)
         {
             names[manager] = "EHR manager";

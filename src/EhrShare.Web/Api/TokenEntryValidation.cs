@@ -1,5 +1,7 @@
+using EhrShare.Core.Data;
 using EhrShare.Core.Users;
 using EhrShare.Infrastructure.OAuth;
+using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Validation;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -66,7 +68,7 @@ public sealed class TokenEntryValidation(OAuthTokenEntries entries, BearerSubjec
 
 /// <summary>The status of the user a request's bearer token names, as <see cref="TokenEntryValidation"/> read it with
 /// the token's entry in the same query (one per request).</summary>
-public sealed class BearerSubject
+public sealed class BearerSubject(IEhrDbContext db)
 {
     private string? _userId;
     private UserStatus? _status;
@@ -75,4 +77,8 @@ public sealed class BearerSubject
 
     /// <summary>Whether <paramref name="userId"/> is approved, if this request's token check read it; null if not.</summary>
     public bool? IsApproved(string userId) => _userId == userId && _userId is not null ? _status == UserStatus.Approved : null;
+
+    /// <summary>Whether <paramref name="userId"/> is approved now: as the token check read it, or asked only if it did not.</summary>
+    public async Task<bool> IsApprovedAsync(string userId, CancellationToken cancellationToken) =>
+        IsApproved(userId) ?? await db.Users.AnyAsync(u => u.Id == userId && u.Status == UserStatus.Approved, cancellationToken);
 }

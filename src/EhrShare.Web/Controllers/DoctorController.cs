@@ -13,20 +13,20 @@ namespace EhrShare.Web.Controllers;
 /// <summary>The doctor's pages: ask for access by address, the patients who answered, their records, emergencies.</summary>
 [Authorize(Roles = Roles.Doctor)]
 [RequireApproved]
-public sealed class DoctorController(AccessManagement access) : EhrController
+public sealed class DoctorController(DoctorAccessList patients, DeclareEmergency emergencies) : EhrController
 {
     [HttpGet]
     public async Task<IActionResult> Index(CancellationToken cancellationToken) =>
         View(await DashboardAsync(new RequestAccessModel(), new EmergencyModel(), cancellationToken));
 
     [HttpPost]
-    public async Task<IActionResult> RequestAccess([Bind(Prefix = "Request")] RequestAccessModel model, CancellationToken cancellationToken)
+    public async Task<IActionResult> RequestAccess([Bind(Prefix = "Request")] RequestAccessModel model, [FromServices] RequestAccess request, CancellationToken cancellationToken)
     {
         if (ModelState.IsValid)
         {
             try
             {
-                var address = await access.RequestAsync(CurrentUserId, model.PatientAddress, cancellationToken);
+                var address = await request.ExecuteAsync(CurrentUserId, model.PatientAddress, cancellationToken);
                 TempData["Success"] = $"Your request went to the patient at {address}. You can read their records once they approve.";
                 return RedirectToAction(nameof(Index));
             }
@@ -51,7 +51,7 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         {
             try
             {
-                var patient = await access.DeclareEmergencyAsync(CurrentUserId, model.PatientAddress, model.Reason, cancellationToken);
+                var patient = await emergencies.ExecuteAsync(CurrentUserId, model.PatientAddress, model.Reason, cancellationToken);
                 TempData["Success"] = $"Emergency access to the records of {patient.Name} ({patient.Address}) is open. The patient and the administrator are told, with your reason; the administrator will review it.";
                 return RedirectToAction(nameof(Patient), new { id = patient.UserId });
             }
@@ -73,7 +73,7 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         DoctorAccessWindow? window;
         try
         {
-            window = await access.AccessWindowAsync(CurrentUserId, id, cancellationToken);
+            window = await patients.WindowAsync(CurrentUserId, id, cancellationToken);
         }
         catch (DependencyUnavailableException)
         {
@@ -110,7 +110,7 @@ public sealed class DoctorController(AccessManagement access) : EhrController
         string counted;
         try
         {
-            var allowance = await access.EmergencyAllowanceAsync(CurrentUserId, cancellationToken);
+            var allowance = await emergencies.AllowanceAsync(CurrentUserId, cancellationToken);
             counted = $"It counts toward your limit: {allowance.Used + 1} of {allowance.Limit} in {EmergencyReview.Describe(allowance.Period)}.";
         }
         catch (DependencyUnavailableException)
@@ -138,8 +138,8 @@ public sealed class DoctorController(AccessManagement access) : EhrController
     {
         try
         {
-            var patients = await access.ForDoctorAsync(CurrentUserId, cancellationToken);
-            return new DoctorDashboardModel(patients, request, emergency, null, await access.EmergencyAllowanceAsync(CurrentUserId, cancellationToken));
+            var asked = await patients.PatientsAsync(CurrentUserId, cancellationToken);
+            return new DoctorDashboardModel(asked, request, emergency, null, await emergencies.AllowanceAsync(CurrentUserId, cancellationToken));
         }
         catch (DependencyUnavailableException e)
         {

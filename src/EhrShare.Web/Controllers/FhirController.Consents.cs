@@ -5,7 +5,6 @@ using EhrShare.Web.Api.Fhir;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace EhrShare.Web.Controllers;
 
@@ -26,7 +25,7 @@ public sealed partial class FhirController
         Refuse(Request.Query.Keys.Except(["patient", "status"]));
         var (patientId, address) = await OwnConsentsAsync(caller);
         var statuses = Request.Query["status"].SelectMany(v => (v ?? "").Split(',')).Where(v => v.Length > 0).ToList();
-        var consents = (await access.ForPatientAsync(patientId, HttpContext.RequestAborted))
+        var consents = (await patientAccess.DoctorsAsync(patientId, HttpContext.RequestAborted))
             .Where(e => e.Standing != AccessStanding.Emergency)
             .Select(e => ConsentMapping.Consent(e, patientId, address))
             .Where(c => statuses.Count == 0 || statuses.Contains(c.Status!.Value.GetLiteral(), StringComparer.Ordinal));
@@ -77,17 +76,16 @@ public sealed partial class FhirController
     {
         // Accounts are stored in their EIP-55 form.
         var stored = EthAddress.Parse(doctorAccount).ToString();
-        var doctorUserId = await db.ChainAccounts.AsNoTracking().Where(a => a.Address == stored)
-            .Join(db.Doctors.AsNoTracking(), a => a.UserId, d => d.UserId, (a, d) => d.UserId).FirstOrDefaultAsync(HttpContext.RequestAborted)
+        var doctorUserId = (await people.DoctorsAsync([stored], HttpContext.RequestAborted)).GetValueOrDefault(stored)?.UserId
             ?? throw new FhirInvalidException([("Consent.provision.actor", $"No doctor has the account {doctorAccount}.")]);
         var cancel = HttpContext.RequestAborted;
         try
         {
             var doctor = change switch
             {
-                ConsentChange.Grant => await access.GrantAsync(patientId, doctorUserId, until!.Value, cancel),
-                ConsentChange.Deny => await access.DenyAsync(patientId, doctorUserId, cancel),
-                _ => await access.RevokeAsync(patientId, doctorUserId, cancel),
+                ConsentChange.Grant => await grantAccess.ExecuteAsync(patientId, doctorUserId, until!.Value, cancel),
+                ConsentChange.Deny => await refuseAccess.DenyAsync(patientId, doctorUserId, cancel),
+                _ => await refuseAccess.RevokeAsync(patientId, doctorUserId, cancel),
             };
             logger.LogInformation("FHIR Consent {Change} by patient {PatientId} for doctor {DoctorId}", change, patientId, doctor.UserId);
         }
@@ -102,7 +100,7 @@ public sealed partial class FhirController
     }
 
     private async Task<Consent?> ConsentAsync(string patientId, Core.Users.PatientAddress address, string id) =>
-        (await access.ForPatientAsync(patientId, HttpContext.RequestAborted))
+        (await patientAccess.DoctorsAsync(patientId, HttpContext.RequestAborted))
         .Where(e => e.Standing != AccessStanding.Emergency)
         .Select(e => ConsentMapping.Consent(e, patientId, address))
         .FirstOrDefault(c => c.Id == id);

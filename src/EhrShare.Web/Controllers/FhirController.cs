@@ -1,8 +1,7 @@
 using EhrShare.Core.Access;
 using EhrShare.Core.Common;
-using EhrShare.Core.Data;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
-using EhrShare.Core.Users;
 using EhrShare.Web.Api;
 using EhrShare.Web.Api.Fhir;
 using EhrShare.Web.Hosting;
@@ -10,7 +9,6 @@ using EhrShare.Web.Infrastructure;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace EhrShare.Web.Controllers;
@@ -24,9 +22,12 @@ namespace EhrShare.Web.Controllers;
 [Authorize(AuthenticationSchemes = OAuthModule.ApiScheme)]
 [IgnoreAntiforgeryToken]
 public sealed partial class FhirController(
-    IEhrDbContext db,
     RecordParties parties,
-    AccessManagement access,
+    PeopleDirectory people,
+    PatientAccessList patientAccess,
+    DoctorAccessList doctorAccess,
+    GrantAccess grantAccess,
+    RefuseAccess refuseAccess,
     ListRecords listRecords,
     ReadRecord readRecord,
     UploadRecord upload,
@@ -138,7 +139,7 @@ public sealed partial class FhirController(
             return [FhirMapping.Patient(summary, self.Profile.DateOfBirth)];
         }
 
-        var entries = await access.ForDoctorAsync(caller.UserId!, HttpContext.RequestAborted);
+        var entries = await doctorAccess.PatientsAsync(caller.UserId!, HttpContext.RequestAborted);
         return entries.Where(e => e.Patient.Name is not null).Select(e => FhirMapping.Patient(e.Patient)).ToList();
     }
 
@@ -161,10 +162,7 @@ public sealed partial class FhirController(
             records = (await listRecords.ForDoctorAsync(caller.UserId!, patientId, HttpContext.RequestAborted)).Records;
         }
 
-        var ids = records.Select(r => r.Id).ToList();
-        var hashes = await db.Records.AsNoTracking().Where(r => ids.Contains(r.Id))
-            .Select(r => new { r.Id, r.BlockHash }).ToDictionaryAsync(r => r.Id, r => r.BlockHash, HttpContext.RequestAborted);
-        return records.Select(r => FhirMapping.Document(r, patientId, hashes.GetValueOrDefault(r.Id))).ToList();
+        return records.Select(r => FhirMapping.Document(r, patientId, r.BlockHash)).ToList();
     }
 
     private async Task<string> PatientOfRecordAsync(string id)
@@ -174,8 +172,7 @@ public sealed partial class FhirController(
             throw new NotFoundException("That record does not exist.");
         }
 
-        return await db.Records.AsNoTracking().Where(r => r.Id == recordId && r.State == RecordState.Committed)
-                   .Select(r => r.PatientUserId).FirstOrDefaultAsync(HttpContext.RequestAborted)
+        return await listRecords.PatientOfAsync(recordId, HttpContext.RequestAborted)
                ?? throw new NotFoundException("That record does not exist.");
     }
 
@@ -229,9 +226,7 @@ public sealed partial class FhirController(
         try
         {
             // The user's status was read with the token's entry (TokenEntryValidation); asked again only if it was not.
-            if (caller.UserId is not null
-                && !(bearer.IsApproved(caller.UserId)
-                     ?? await db.Users.AnyAsync(u => u.Id == caller.UserId && u.Status == UserStatus.Approved, HttpContext.RequestAborted)))
+            if (caller.UserId is not null && !await bearer.IsApprovedAsync(caller.UserId, HttpContext.RequestAborted))
             {
                 return FhirResult.Outcome(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Suppressed,
                     "This account is not approved (or no longer): EhrShare refuses its tokens.");

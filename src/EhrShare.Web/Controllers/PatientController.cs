@@ -19,7 +19,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
 {
     /// <summary>My records, narrowed by <c>?q=</c> (words in the title, notes or file name) and <c>?category=</c>.</summary>
     [HttpGet]
-    public async Task<IActionResult> Index(string? q, string? category, [FromServices] AccessManagement access, CancellationToken cancellationToken)
+    public async Task<IActionResult> Index(string? q, string? category, [FromServices] PatientAccessList access, CancellationToken cancellationToken)
     {
         var filter = RecordListFilter.From(q, category);
         var patient = await parties.PatientAsync(CurrentUserId, cancellationToken);
@@ -27,7 +27,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         var pending = 0;
         try
         {
-            pending = (await access.ForPatientAsync(CurrentUserId, cancellationToken)).Count(e => e.Standing == AccessStanding.Requested);
+            pending = (await access.DoctorsAsync(CurrentUserId, cancellationToken)).Count(e => e.Standing == AccessStanding.Requested);
         }
         catch (DependencyUnavailableException)
         {
@@ -36,7 +36,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
 
         return View(new PatientDashboardModel(patient.User.DisplayName, patient.Address, records, UploadRules.From(recordOptions.Value), pending)
         {
-            Emergencies = await RecentEmergenciesAsync(access, cancellationToken),
+            Emergencies = Notices(await access.RecentEmergenciesAsync(CurrentUserId, cancellationToken)),
             Filter = filter,
         });
     }
@@ -72,8 +72,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     [HttpGet("/Patient/Records/{id:guid}")]
     public async Task<IActionResult> Record(Guid id, CancellationToken cancellationToken)
     {
-        var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
-            ?? throw new NotFoundException("That record does not exist or was removed.");
+        var record = await list.OneForPatientAsync(CurrentUserId, id, cancellationToken);
         return View(new RecordViewerModel(record, $"/Patient/Records/{id}/View", $"/Patient/Records/{id}/Download", Url.Action(nameof(Index))!, "My records")
         {
             CategoryUrl = $"/Patient/Records/{id}/Category",
@@ -125,8 +124,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
     [HttpGet("/Patient/Records/{id:guid}/Remove")]
     public async Task<IActionResult> ConfirmRemove(Guid id, CancellationToken cancellationToken)
     {
-        var record = (await list.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(r => r.Id == id)
-            ?? throw new NotFoundException("That record does not exist or was already removed.");
+        var record = await list.OneForPatientAsync(CurrentUserId, id, cancellationToken);
         return View("Remove", new RemoveRecordModel(record));
     }
 
@@ -138,49 +136,49 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
             () => RedirectToAction(nameof(Index)));
 
     [HttpGet]
-    public async Task<IActionResult> Access([FromServices] AccessManagement access, CancellationToken cancellationToken)
+    public async Task<IActionResult> Access([FromServices] PatientAccessList access, CancellationToken cancellationToken)
     {
-        var entries = await access.ForPatientAsync(CurrentUserId, cancellationToken);
-        return View(new PatientAccessModel(entries, await RecentEmergenciesAsync(access, cancellationToken))
+        var entries = await access.DoctorsAsync(CurrentUserId, cancellationToken);
+        return View(new PatientAccessModel(entries, Notices(await access.RecentEmergenciesAsync(CurrentUserId, cancellationToken)))
         {
             Records = await list.ForPatientAsync(CurrentUserId, cancellationToken),
         });
     }
 
     [HttpPost]
-    public Task<IActionResult> Grant(GrantModel model, [FromServices] AccessManagement access, [FromServices] TimeProvider clock, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Grant(GrantModel model, [FromServices] GrantAccess grant, [FromServices] TimeProvider clock, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {
             var chosen = model.Chosen();
             var expires = clock.GetUtcNow() + Length(model);
-            var doctor = await access.GrantAsync(CurrentUserId, model.DoctorId, expires, chosen, cancellationToken);
+            var doctor = await grant.ExecuteAsync(CurrentUserId, model.DoctorId, expires, chosen, cancellationToken);
             return $"Dr {doctor.Name} may read {Formatting.SharedRecords(chosen?.Count)} until {Formatting.When(expires)}.";
         }, () => RedirectToAction(nameof(Access)));
 
     /// <summary>Changes which records a grant in force covers (a grant on the contract; its expiry kept).</summary>
     [HttpPost]
-    public Task<IActionResult> ShareRecords(GrantRecordsModel model, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+    public Task<IActionResult> ShareRecords(GrantRecordsModel model, [FromServices] ChangeGrant change, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {
-            var change = await access.ChangeRecordsAsync(CurrentUserId, model.DoctorId, model.Chosen(), cancellationToken);
-            return $"Dr {change.Doctor.Name} may now read {Formatting.SharedRecords(change.Records?.Count)}.";
+            var changed = await change.RecordsAsync(CurrentUserId, model.DoctorId, model.Chosen(), cancellationToken);
+            return $"Dr {changed.Doctor.Name} may now read {Formatting.SharedRecords(changed.Records?.Count)}.";
         }, () => RedirectToAction(nameof(Access)));
 
     /// <summary>Moves the expiry of a grant in force later by the chosen hours or days (a grant on the contract).</summary>
     [HttpPost]
-    public Task<IActionResult> Extend(GrantModel model, [FromServices] AccessManagement access, CancellationToken cancellationToken) =>
+    public Task<IActionResult> Extend(GrantModel model, [FromServices] ChangeGrant change, CancellationToken cancellationToken) =>
         PostRedirectGetAsync(async () =>
         {
-            var extended = await access.ExtendAsync(CurrentUserId, model.DoctorId, Length(model), cancellationToken);
+            var extended = await change.ExtendAsync(CurrentUserId, model.DoctorId, Length(model), cancellationToken);
             return $"Dr {extended.Doctor.Name} may now read your records until {Formatting.When(extended.To)} (was {Formatting.When(extended.From)}).";
         }, () => RedirectToAction(nameof(Access)));
 
     [HttpPost]
-    public async Task<IActionResult> Deny(string doctorId, bool confirmed, [FromServices] AccessManagement access, CancellationToken cancellationToken)
+    public async Task<IActionResult> Deny(string doctorId, bool confirmed, [FromServices] PatientAccessList access, [FromServices] RefuseAccess refuse, CancellationToken cancellationToken)
     {
         if (!confirmed)
         {
-            var doctor = (await EntryAsync(access, doctorId, cancellationToken)).Doctor;
+            var doctor = (await access.DoctorAsync(CurrentUserId, doctorId, cancellationToken)).Doctor;
             return View("Confirm", new ConfirmModel(
                 "Decline a request",
                 $"Decline Dr {doctor.Name}'s request?",
@@ -195,16 +193,16 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
                 Url.Action(nameof(Access))!) { CancelLabel = "Keep it waiting" });
         }
 
-        return await PostRedirectGetAsync(async () => $"You declined Dr {(await access.DenyAsync(CurrentUserId, doctorId, cancellationToken)).Name}'s request.",
+        return await PostRedirectGetAsync(async () => $"You declined Dr {(await refuse.DenyAsync(CurrentUserId, doctorId, cancellationToken)).Name}'s request.",
             () => RedirectToAction(nameof(Access)));
     }
 
     [HttpPost]
-    public async Task<IActionResult> Revoke(string doctorId, bool confirmed, [FromServices] AccessManagement access, CancellationToken cancellationToken)
+    public async Task<IActionResult> Revoke(string doctorId, bool confirmed, [FromServices] PatientAccessList access, [FromServices] RefuseAccess refuse, CancellationToken cancellationToken)
     {
         if (!confirmed)
         {
-            var entry = await EntryAsync(access, doctorId, cancellationToken);
+            var entry = await access.DoctorAsync(CurrentUserId, doctorId, cancellationToken);
             var name = entry.Doctor.Name;
             List<string> consequences = entry.Standing == AccessStanding.Emergency
                 ?
@@ -225,7 +223,7 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
                 Url.Action(nameof(Access))!) { CancelLabel = "Keep access" });
         }
 
-        return await PostRedirectGetAsync(async () => $"Dr {(await access.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
+        return await PostRedirectGetAsync(async () => $"Dr {(await refuse.RevokeAsync(CurrentUserId, doctorId, cancellationToken)).Name} can no longer read your records.",
             () => RedirectToAction(nameof(Access)));
     }
 
@@ -282,19 +280,8 @@ public sealed class PatientController(RecordParties parties, ListRecords list, I
         return View(await history.ForPatientAsync(CurrentUserId, 1, new HistoryFilter(), cancellationToken));
     }
 
-    /// <summary>Emergencies declared on the patient's records in the last 30 days, newest first.</summary>
-    private async Task<IReadOnlyList<EmergencyNotice>> RecentEmergenciesAsync(AccessManagement access, CancellationToken cancellationToken)
-    {
-        var since = DateTimeOffset.UtcNow.AddDays(-30);
-        return (await access.EmergenciesForPatientAsync(CurrentUserId, cancellationToken))
-            .Where(e => e.DeclaredAt > since)
-            .Select(e => new EmergencyNotice(e.DoctorName, e.Reason, e.DeclaredAt))
-            .ToList();
-    }
-
-    private async Task<PatientAccessEntry> EntryAsync(AccessManagement access, string doctorId, CancellationToken cancellationToken) =>
-        (await access.ForPatientAsync(CurrentUserId, cancellationToken)).FirstOrDefault(e => e.Doctor.UserId == doctorId)
-        ?? throw new NotFoundException("That doctor has not asked you for access.");
+    private static List<EmergencyNotice> Notices(IReadOnlyList<PatientEmergency> emergencies) =>
+        emergencies.Select(e => new EmergencyNotice(e.DoctorName, e.Reason, e.DeclaredAt)).ToList();
 
     /// <summary>The grant's length from the form; a value that did not bind (text, an unknown unit) gets the same message.</summary>
     private TimeSpan Length(GrantModel model) =>

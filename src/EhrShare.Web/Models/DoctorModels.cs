@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using EhrShare.Core.Access;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 
 namespace EhrShare.Web.Models;

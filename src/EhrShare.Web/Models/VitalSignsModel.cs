@@ -1,5 +1,5 @@
-using EhrShare.Core.Access;
 using EhrShare.Core.Observations;
+using EhrShare.Core.People;
 
 namespace EhrShare.Web.Models;
 

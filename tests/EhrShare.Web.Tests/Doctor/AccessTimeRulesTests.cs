@@ -31,20 +31,20 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var clock = ClockNow();
         var now = clock.GetUtcNow();
 
-        var tooSoon = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.GrantAsync(patient.Id, doctor.Id, now.AddMinutes(1), CancellationToken.None)));
+        var tooSoon = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, now.AddMinutes(1), CancellationToken.None)));
         Assert.Equal("Choose an expiry in the future.", tooSoon.Message);
-        var tooFar = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.GrantAsync(patient.Id, doctor.Id, now + AccessManagement.MaxGrant + Second, CancellationToken.None)));
+        var tooFar = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, now + GrantAccess.MaxGrant + Second, CancellationToken.None)));
         Assert.Equal("A grant can last at most a year; you can renew it later.", tooFar.Message);
         Assert.Equal(LedgerPermissionStatus.None, (await Chain.PermissionAsync(App, patient.Id, doctor.Id)).Status);
 
         var soonest = now.AddMinutes(1) + Second;
-        await UseCase(clock, s => s.GrantAsync(patient.Id, doctor.Id, soonest, CancellationToken.None));
+        await UseCase(clock, s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, soonest, CancellationToken.None));
         var granted = await Chain.PermissionAsync(App, patient.Id, doctor.Id);
         Assert.Equal(LedgerPermissionStatus.Granted, granted.Status);
         Assert.Equal(soonest.ToUnixTimeSeconds(), granted.ExpiresAt!.Value.ToUnixTimeSeconds());
 
-        var latest = now + AccessManagement.MaxGrant;
-        await UseCase(clock, s => s.GrantAsync(patient.Id, doctor.Id, latest, CancellationToken.None));
+        var latest = now + GrantAccess.MaxGrant;
+        await UseCase(clock, s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, latest, CancellationToken.None));
         Assert.Equal(latest.ToUnixTimeSeconds(), (await Chain.PermissionAsync(App, patient.Id, doctor.Id)).ExpiresAt!.Value.ToUnixTimeSeconds());
     }
 
@@ -55,21 +55,21 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var doctor = await World.ApprovedDoctorAsync(App);
         var clock = ClockNow();
         var cooldown = new AccessRequestOptions().DeniedRequestCooldown;
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, patient.Address!, CancellationToken.None));
-        await UseCase(clock, s => s.DenyAsync(patient.Id, doctor.Id, CancellationToken.None));
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patient.Address!, CancellationToken.None));
+        await UseCase(clock, s => s.Refuse.DenyAsync(patient.Id, doctor.Id, CancellationToken.None));
         var deniedAt = clock.GetUtcNow();
 
         clock.Advance(cooldown - Second);
-        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.RequestAsync(doctor.Id, patient.Address!, CancellationToken.None)));
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patient.Address!, CancellationToken.None)));
         Assert.Equal(
             $"The patient at {patient.Address} declined your request on {deniedAt:yyyy-MM-dd HH:mm} UTC; you can ask them again after {deniedAt + cooldown:yyyy-MM-dd HH:mm} UTC. Nothing was sent.",
             refused.Message);
         Assert.Equal(LedgerPermissionStatus.Denied, (await Chain.PermissionAsync(App, patient.Id, doctor.Id)).Status);
-        var entry = Assert.Single(await UseCase(clock, s => s.ForDoctorAsync(doctor.Id, CancellationToken.None)));
+        var entry = Assert.Single(await UseCase(clock, s => s.Doctor.PatientsAsync(doctor.Id, CancellationToken.None)));
         Assert.Equal(deniedAt + cooldown, entry.AskAgainAfter);
 
         clock.Advance(2 * Second);
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, patient.Address!, CancellationToken.None));
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patient.Address!, CancellationToken.None));
         Assert.Equal(LedgerPermissionStatus.Requested, (await Chain.PermissionAsync(App, patient.Id, doctor.Id)).Status);
     }
 
@@ -86,12 +86,12 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var clock = ClockNow();
         var limits = new AccessRequestOptions { MaxRequestsPerDay = 2, MaxOpenRequests = 10 };
         var first = clock.GetUtcNow();
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, patients[0].Address!, CancellationToken.None), limits);
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patients[0].Address!, CancellationToken.None), limits);
         clock.Advance(TimeSpan.FromHours(1));
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, patients[1].Address!, CancellationToken.None), limits);
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patients[1].Address!, CancellationToken.None), limits);
 
         clock.SetUtcNow(first.AddDays(1) - Second);
-        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.RequestAsync(doctor.Id, patients[2].Address!, CancellationToken.None), limits));
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patients[2].Address!, CancellationToken.None), limits));
         Assert.Equal(
             $"You have sent 2 requests in the last 24 hours, the most allowed; nothing was sent. You can ask again after {first.AddDays(1):yyyy-MM-dd HH:mm} UTC.",
             refused.Message);
@@ -99,9 +99,9 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         Assert.Equal(2, await RequestRowsAsync(doctor.Id)); // the refused one took no place
 
         clock.SetUtcNow(first.AddDays(1) + Second);
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, patients[2].Address!, CancellationToken.None), limits);
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patients[2].Address!, CancellationToken.None), limits);
         Assert.Equal(LedgerPermissionStatus.Requested, (await Chain.PermissionAsync(App, patients[2].Id, doctor.Id)).Status);
-        await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.RequestAsync(doctor.Id, patients[3].Address!, CancellationToken.None), limits));
+        await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, patients[3].Address!, CancellationToken.None), limits));
     }
 
     [Fact]
@@ -112,15 +112,15 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var second = await World.ApprovedPatientAsync(App);
         var clock = ClockNow();
         var limits = new AccessRequestOptions { MaxOpenRequests = 1, OpenRequestLifetime = TimeSpan.FromHours(1) };
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, first.Address!, CancellationToken.None), limits);
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, first.Address!, CancellationToken.None), limits);
 
         clock.Advance(limits.OpenRequestLifetime - Second);
-        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.RequestAsync(doctor.Id, second.Address!, CancellationToken.None), limits));
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, second.Address!, CancellationToken.None), limits));
         Assert.Equal("You have 1 requests waiting for patients' answers, the most allowed; nothing was sent. You can ask again once a patient answers one of them.", refused.Message);
         Assert.Equal(LedgerPermissionStatus.None, (await Chain.PermissionAsync(App, second.Id, doctor.Id)).Status);
 
         clock.Advance(2 * Second);
-        await UseCase(clock, s => s.RequestAsync(doctor.Id, second.Address!, CancellationToken.None), limits);
+        await UseCase(clock, s => s.Request.ExecuteAsync(doctor.Id, second.Address!, CancellationToken.None), limits);
         Assert.Equal(LedgerPermissionStatus.Requested, (await Chain.PermissionAsync(App, second.Id, doctor.Id)).Status);
     }
 
@@ -130,7 +130,7 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var patient = await World.ApprovedPatientAsync(App);
         var doctor = await World.ApprovedDoctorAsync(App);
         var clock = ClockNow();
-        await UseCase(clock, s => s.DeclareEmergencyAsync(doctor.Id, patient.Address!, "Unconscious on arrival, allergies unknown", CancellationToken.None));
+        await UseCase(clock, s => s.Emergency.ExecuteAsync(doctor.Id, patient.Address!, "Unconscious on arrival, allergies unknown", CancellationToken.None));
         var declared = await EmergencyIdAsync(doctor.Id);
         var period = new EmergencyOptions().ReviewOverdueAfter;
 
@@ -150,7 +150,7 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         // must tell only this test's doctor.
         var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(123).AddHours(7).AddMinutes(Random.Shared.Next(600)).ToUnixTimeSeconds());
         var notice = new NotificationOptions { ExpiringWithin = TimeSpan.FromHours(1) };
-        await UseCase(ClockNow(), s => s.GrantAsync(patient.Id, doctor.Id, expires, CancellationToken.None));
+        await UseCase(ClockNow(), s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, expires, CancellationToken.None));
         await Eventually.WaitForAsync(() => GrantIndexedAsync(doctor.Id, expires), indexed => indexed, "the grant in the chain index");
 
         var clock = new FakeTimeProvider(expires - notice.ExpiringWithin - Second);
@@ -173,7 +173,7 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
         var doctor = await World.ApprovedDoctorAsync(App);
         var expires = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(151).AddHours(3).AddMinutes(Random.Shared.Next(600)).ToUnixTimeSeconds());
         var notice = new NotificationOptions { ExpiringWithin = TimeSpan.FromHours(1) };
-        await UseCase(ClockNow(), s => s.GrantAsync(patient.Id, doctor.Id, expires, CancellationToken.None));
+        await UseCase(ClockNow(), s => s.Grant.ExecuteAsync(patient.Id, doctor.Id, expires, CancellationToken.None));
         await Eventually.WaitForAsync(() => GrantIndexedAsync(doctor.Id, expires), indexed => indexed, "the grant in the chain index");
 
         await CheckExpiriesAsync(new FakeTimeProvider(expires), notice);
@@ -187,14 +187,18 @@ public sealed class AccessTimeRulesTests(EhrAppFixture fixture) : IClassFixture<
     /// </summary>
     private static FakeTimeProvider ClockNow() => new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
 
-    /// <summary>Runs <paramref name="act"/> on an <see cref="AccessManagement"/> of its own scope (as a request would), on
+    /// <summary>Runs <paramref name="act"/> on the access use cases of their own scope (as a request would), on
     /// <paramref name="clock"/> and, if given, with <paramref name="limits"/> instead of the app's request limits.</summary>
-    private async Task<T> UseCase<T>(TimeProvider clock, Func<AccessManagement, Task<T>> act, AccessRequestOptions? limits = null)
+    private async Task<T> UseCase<T>(TimeProvider clock, Func<AccessUseCases, Task<T>> act, AccessRequestOptions? limits = null)
     {
         await using var scope = App.Services.CreateAsyncScope();
         var options = limits is null ? scope.ServiceProvider.GetRequiredService<IOptions<AccessRequestOptions>>() : Options.Create(limits);
-        return await act(ActivatorUtilities.CreateInstance<AccessManagement>(scope.ServiceProvider, clock, options));
+        TCase Make<TCase>(params object[] given) => ActivatorUtilities.CreateInstance<TCase>(scope.ServiceProvider, given);
+        return await act(new AccessUseCases(
+            Make<RequestAccess>(clock, options), Make<GrantAccess>(clock), Make<RefuseAccess>(clock), Make<DeclareEmergency>(clock), Make<DoctorAccessList>(clock, options)));
     }
+
+    private sealed record AccessUseCases(RequestAccess Request, GrantAccess Grant, RefuseAccess Refuse, DeclareEmergency Emergency, DoctorAccessList Doctor);
 
     private async Task<int> RequestRowsAsync(string doctorUserId)
     {

@@ -150,7 +150,7 @@ public sealed class ChosenRecordsTests(EhrAppFixture fixture) : IClassFixture<Eh
             var shared = scope.ServiceProvider.GetRequiredService<SharedRecords>();
             var expires = (await Chain.PermissionAsync(fixture.App, patient.Id, doctor.Id)).ExpiresAt!.Value;
 
-            // The change as AccessManagement makes it, stopped before the set is saved.
+            // The change as ChangeGrant makes it, stopped before the set is saved.
             await shared.StageAsync(patientParty.Account.Address, doctorSummary.Account, [records[1]], CancellationToken.None);
             var minedIn = await scope.ServiceProvider.GetRequiredService<IAccessLedger>()
                 .GrantRecordsAsync(patientParty.Account, doctorSummary.Account, expires, [records[1]], CancellationToken.None);
@@ -224,8 +224,8 @@ public sealed class ChosenRecordsTests(EhrAppFixture fixture) : IClassFixture<Eh
             await GrantAsync(p, doctor, records[0]);
             await using (var scope = fixture.App.Services.CreateAsyncScope())
             {
-                await scope.ServiceProvider.GetRequiredService<AccessManagement>()
-                    .DeclareEmergencyAsync(doctor.Id, patient.Address!, "Unconscious on arrival, history unknown", CancellationToken.None);
+                await scope.ServiceProvider.GetRequiredService<DeclareEmergency>()
+                    .ExecuteAsync(doctor.Id, patient.Address!, "Unconscious on arrival, history unknown", CancellationToken.None);
             }
 
             var list = await d.GetPageAsync($"/Doctor/Patients/{patient.Id}");

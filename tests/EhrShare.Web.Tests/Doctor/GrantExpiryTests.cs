@@ -28,7 +28,7 @@ public sealed class GrantExpiryTests(OwnStackFixture fixture) : IClassFixture<Ow
         var expires = fixture.Clock.GetUtcNow() + grantLength;
         using (var scope = app.Services.CreateScope())
         {
-            await scope.ServiceProvider.GetRequiredService<AccessManagement>().GrantAsync(patient.Id, doctor.Id, expires, CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<GrantAccess>().ExecuteAsync(patient.Id, doctor.Id, expires, CancellationToken.None);
         }
 
         using (var allowed = await d.Client.GetAsync($"/Doctor/Records/{recordId}/Download"))

@@ -86,7 +86,7 @@ public sealed class RequestLimitTests : IAsyncDisposable
     private async Task<Core.Users.PatientAddress> RequestThroughTheUseCaseAsync(TestUser doctor, string address)
     {
         using var scope = _app.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<AccessManagement>().RequestAsync(doctor.Id, address, CancellationToken.None);
+        return await scope.ServiceProvider.GetRequiredService<RequestAccess>().ExecuteAsync(doctor.Id, address, CancellationToken.None);
     }
 
     private async Task<LedgerPermission> PermissionAsync(TestUser patient, TestUser doctor)

@@ -83,7 +83,7 @@ public sealed class NotificationMailTests(MailAppFixture fixture) : IClassFixtur
             await DoctorAccessTests.RequestAsync(d, patient.Address!);
         }
 
-        await WithAsync(App, s => s.GetRequiredService<AccessManagement>().DeclareEmergencyAsync(urgent.Id, patient.Address!, "Collapsed at the pharmacy counter", CancellationToken.None));
+        await WithAsync(App, s => s.GetRequiredService<DeclareEmergency>().ExecuteAsync(urgent.Id, patient.Address!, "Collapsed at the pharmacy counter", CancellationToken.None));
 
         // Mail goes out in order, one queue: once the emergency's mail is in, the request's would have been before it.
         var mails = await MailsToAsync(patient.Email, 1);

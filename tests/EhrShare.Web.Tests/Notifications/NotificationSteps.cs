@@ -44,7 +44,7 @@ public static class NotificationSteps
     }
 
     public static Task GrantAsync(EhrAppFactory app, TestUser patient, TestUser doctor, TimeSpan length) =>
-        WithAsync(app, s => s.GetRequiredService<AccessManagement>().GrantAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow + length, CancellationToken.None));
+        WithAsync(app, s => s.GetRequiredService<GrantAccess>().ExecuteAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow + length, CancellationToken.None));
 
     public static async Task<WebSession> SignedInAsync(EhrAppFactory app, string email)
     {

@@ -59,8 +59,8 @@ public sealed class NotificationTests(EhrAppFixture fixture) : IClassFixture<Ehr
         await DoctorAccessTests.RequestAsync(d, denying.Address!);
 
         await GrantAsync(App, granting, doctor, TimeSpan.FromDays(5));
-        await WithAsync(App, s => s.GetRequiredService<AccessManagement>().DenyAsync(denying.Id, doctor.Id, CancellationToken.None));
-        await WithAsync(App, s => s.GetRequiredService<AccessManagement>().RevokeAsync(granting.Id, doctor.Id, CancellationToken.None));
+        await WithAsync(App, s => s.GetRequiredService<RefuseAccess>().DenyAsync(denying.Id, doctor.Id, CancellationToken.None));
+        await WithAsync(App, s => s.GetRequiredService<RefuseAccess>().RevokeAsync(granting.Id, doctor.Id, CancellationToken.None));
 
         var shown = await ListAsync(d);
         Assert.Equal(
@@ -88,7 +88,7 @@ public sealed class NotificationTests(EhrAppFixture fixture) : IClassFixture<Ehr
     {
         var patient = await World.ApprovedPatientAsync(App);
         var doctor = await World.ApprovedDoctorAsync(App);
-        await WithAsync(App, s => s.GetRequiredService<AccessManagement>().DeclareEmergencyAsync(doctor.Id, patient.Address!, "Unconscious after a road accident", CancellationToken.None));
+        await WithAsync(App, s => s.GetRequiredService<DeclareEmergency>().ExecuteAsync(doctor.Id, patient.Address!, "Unconscious after a road accident", CancellationToken.None));
 
         using var p = await SignedInAsync(App, patient.Email);
         var mine = Assert.Single(await ListAsync(p));

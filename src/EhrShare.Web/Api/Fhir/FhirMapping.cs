@@ -1,4 +1,4 @@
-using EhrShare.Core.Access;
+using EhrShare.Core.People;
 using EhrShare.Core.Records;
 using Hl7.Fhir.Model;
 

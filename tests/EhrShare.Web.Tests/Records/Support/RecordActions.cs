@@ -95,9 +95,8 @@ public static class RecordActions
     public static async Task GrantAsync(EhrAppFactory app, TestUser patient, TestUser doctor)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var access = scope.ServiceProvider.GetRequiredService<AccessManagement>();
-        await access.RequestAsync(doctor.Id, patient.Address!, CancellationToken.None);
-        await access.GrantAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow.AddDays(7), CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<RequestAccess>().ExecuteAsync(doctor.Id, patient.Address!, CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<GrantAccess>().ExecuteAsync(patient.Id, doctor.Id, DateTimeOffset.UtcNow.AddDays(7), CancellationToken.None);
     }
 
     public static async Task<(long Length, byte[] Sha256)> HashAsync(Stream content)
